@@ -1,0 +1,156 @@
+/**
+ * `npm start`: the main job on the embedded local stack, no AWS account, no network.
+ *
+ * 1. starts S3 (s3rver) and the strict CloudWatch Logs test server on 127.0.0.1;
+ * 2. creates the log group (as the stack's CloudFormation would) and uploads the sample
+ *    CloudTrail files from events/cloudtrail/ under their real key layout;
+ * 3. runs `serverless invoke local` for each sample trigger event, with only the standard
+ *    AWS_ENDPOINT_URL_* variables pointing the unchanged function at the local servers;
+ * 4. prints what was forwarded and skipped, from the function's own structured log lines
+ *    and from what the CloudWatch Logs server stored; then stops the servers.
+ */
+import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { spawn } from 'node:child_process';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { startLocalStack, type LocalStack } from '../testkit/local-stack';
+
+const ROOT = path.resolve(__dirname, '..');
+const SAMPLES = path.join(ROOT, 'events', 'cloudtrail');
+const BUCKET = 'trailwatch-local-trail';
+const LOG_GROUP = '/trailwatch/local/cloudtrail';
+/** The sample files were delivered on 2026-11-24 around 09:05–09:15 UTC. */
+const SAMPLE_CLOCK_START = Date.UTC(2026, 10, 24, 9, 20);
+const DEFAULT_TRIGGERS = ['events/s3-put-batch.json', 'events/sqs-s3.json'];
+
+interface ObjectLine {
+  key: string;
+  kind: string;
+  status: string;
+  reason: string;
+  records?: { read: number; forwarded: number; rejected: Record<string, number> };
+}
+
+async function main(): Promise<number> {
+  const triggers = process.argv.slice(2).length > 0 ? process.argv.slice(2) : DEFAULT_TRIGGERS;
+  // The CloudWatch Logs server's clock runs from the samples' delivery time, so the
+  // 14-day / 2-hour acceptance window holds for the committed samples on any date.
+  const startedAt = Date.now();
+  const stack = await startLocalStack({ buckets: [BUCKET], logsNow: () => SAMPLE_CLOCK_START + (Date.now() - startedAt) });
+  let failed = false;
+  try {
+    console.log(`local S3 (s3rver):          ${stack.s3Endpoint}`);
+    console.log(`local CloudWatch Logs:      ${stack.logs.endpoint}`);
+    await prepare(stack);
+    for (const trigger of triggers) {
+      console.log(`\n── serverless invoke local -f ingest -p ${trigger}`);
+      const { code, lines } = await invokeLocal(stack, trigger);
+      printObjects(lines);
+      if (code !== 0) {
+        failed = true;
+        console.log(`   invocation failed (exit ${code}): see the error lines above`);
+      }
+    }
+    printStored(stack);
+  } finally {
+    await stack.stop();
+    console.log('\nlocal servers stopped.');
+  }
+  return failed ? 1 : 0;
+}
+
+async function prepare(stack: LocalStack): Promise<void> {
+  const logs = new CloudWatchLogsClient({ ...stack.clientConfig, endpoint: stack.logs.endpoint });
+  await logs.send(new CreateLogGroupCommand({ logGroupName: LOG_GROUP }));
+  logs.destroy();
+  const s3 = new S3Client({ ...stack.clientConfig, endpoint: stack.s3Endpoint });
+  const files = await listFiles(SAMPLES);
+  for (const file of files) {
+    const key = path.relative(SAMPLES, file).split(path.sep).join('/');
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: await readFile(file) }));
+  }
+  s3.destroy();
+  console.log(`uploaded ${files.length} sample objects to s3://${BUCKET}/ and created log group ${LOG_GROUP}`);
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
+    .sort();
+}
+
+function invokeLocal(stack: LocalStack, trigger: string): Promise<{ code: number; lines: ObjectLine[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js'),
+        'invoke',
+        'local',
+        '-f',
+        'ingest',
+        '-p',
+        trigger,
+        `--param=logGroupName=${LOG_GROUP}`,
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...stack.env, SLS_TELEMETRY_DISABLED: '1', POWERTOOLS_DEV: 'false' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const lines: ObjectLine[] = [];
+      for (const line of out.split('\n')) {
+        const parsed = parseJsonLine(line);
+        if (parsed && typeof parsed.key === 'string' && typeof parsed.status === 'string') lines.push(parsed as unknown as ObjectLine);
+        else if (parsed && parsed.level === 'ERROR') console.log(`   ERROR ${String(parsed.message)}`);
+      }
+      resolve({ code: code ?? 1, lines });
+    });
+  });
+}
+
+function parseJsonLine(line: string): Record<string, unknown> | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+function printObjects(lines: ObjectLine[]): void {
+  for (const l of lines) {
+    const counts = l.records && l.status !== 'skipped'
+      ? `read ${l.records.read}, forwarded ${l.records.forwarded}, rejected ${Object.values(l.records.rejected).reduce((a, b) => a + b, 0)}`
+      : l.reason;
+    console.log(`   ${l.status.padEnd(9)} ${l.kind.padEnd(16)} ${shortKey(l.key)}\n             ${counts}`);
+  }
+}
+
+function printStored(stack: LocalStack): void {
+  console.log(`\nCloudWatch Logs now holds (group ${LOG_GROUP}):`);
+  for (const stream of stack.logs.streams(LOG_GROUP)) {
+    console.log(`   ${stream.padEnd(40)} ${stack.logs.events(LOG_GROUP, stream).length} events`);
+  }
+}
+
+function shortKey(key: string): string {
+  const parts = key.split('/');
+  return parts.length > 3 ? `…/${parts.slice(-1)[0]}` : key;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,117 @@
+import type { TrailRecord } from '../cloudtrail/types';
+import { LogBatcher, type LogBatch, type PutLogEventsLimits } from './batcher';
+import type { LogSink, LogTarget, PutOutcome } from './sink';
+
+export interface ForwardCounts {
+  forwarded: number;
+  forwardedBytes: number;
+  tooOld: number;
+  tooNew: number;
+  expired: number;
+  tooLarge: number;
+  timestampFallback: number;
+  calls: number;
+}
+
+export interface ForwarderOptions {
+  /** Calls to PutLogEvents in flight at once; parallel calls to one stream are allowed since 2023. */
+  readonly maxInFlight?: number;
+  readonly limits?: PutLogEventsLimits;
+  /** Timestamp for records whose eventTime is missing or unparsable (the delivery time). */
+  readonly fallbackTimestamp: number;
+}
+
+/**
+ * Forwards one log file's records to one stream: each record's original JSON text as the
+ * message, its eventTime as the timestamp. Keeps a few calls in flight so parsing and
+ * sending overlap, and waits for them before reading on (backpressure: memory stays bounded).
+ */
+export class Forwarder {
+  readonly counts: ForwardCounts = {
+    forwarded: 0,
+    forwardedBytes: 0,
+    tooOld: 0,
+    tooNew: 0,
+    expired: 0,
+    tooLarge: 0,
+    timestampFallback: 0,
+    calls: 0,
+  };
+  private readonly batcher: LogBatcher;
+  private readonly inFlight = new Set<Promise<void>>();
+  private failure: unknown;
+  private readonly maxInFlight: number;
+
+  constructor(
+    private readonly sink: LogSink,
+    private readonly target: LogTarget,
+    private readonly options: ForwarderOptions,
+  ) {
+    this.batcher = new LogBatcher(options.limits);
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 4);
+  }
+
+  /** Adds records; resolves once there is room for more (at most maxInFlight calls pending). */
+  async add(records: readonly TrailRecord[]): Promise<void> {
+    for (const r of records) {
+      if (!this.batcher.fits(r)) {
+        this.counts.tooLarge++;
+        continue;
+      }
+      let timestamp = parseEventTime(r.record.eventTime);
+      if (timestamp === undefined) {
+        timestamp = this.options.fallbackTimestamp;
+        this.counts.timestampFallback++;
+      }
+      const closed = this.batcher.add({ timestamp, message: r.text, bytes: r.bytes });
+      if (closed) await this.send(closed);
+    }
+  }
+
+  /** Sends what is left and waits for every call; throws the first delivery failure. */
+  async finish(): Promise<ForwardCounts> {
+    const last = this.batcher.flush();
+    if (last) await this.send(last);
+    await Promise.allSettled([...this.inFlight]);
+    if (this.failure !== undefined) throw this.failure;
+    return this.counts;
+  }
+
+  /** Waits for calls already made (used when the file fails, so counts are final). */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async send(batch: LogBatch): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    this.counts.calls++;
+    const call = this.sink.put(this.target, batch).then(
+      (outcome) => this.record(batch, outcome),
+      (err: unknown) => {
+        this.failure ??= err;
+      },
+    );
+    const tracked = call.finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+    while (this.inFlight.size >= this.maxInFlight) await Promise.race(this.inFlight);
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private record(batch: LogBatch, outcome: PutOutcome): void {
+    const { tooOld, tooNew, expired } = outcome.rejected;
+    this.counts.tooOld += tooOld;
+    this.counts.tooNew += tooNew;
+    this.counts.expired += expired;
+    this.counts.forwarded += outcome.accepted;
+    // bytes of the accepted events only: rejected ones are a prefix (old) and a suffix (new)
+    const events = batch.events;
+    for (let i = tooOld + expired; i < events.length - tooNew; i++) this.counts.forwardedBytes += events[i]!.bytes;
+  }
+}
+
+/** CloudTrail writes `YYYY-MM-DDTHH:mm:ssZ`; anything Date.parse reads is accepted. */
+export function parseEventTime(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? ms : undefined;
+}

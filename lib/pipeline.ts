@@ -1,0 +1,91 @@
+import { classifyKey } from './cloudtrail/classify';
+import { gunzipChunks, type GunzipOptions, type GunzipProgress } from './cloudtrail/gunzip';
+import { readRecordGroups } from './cloudtrail/record-reader';
+import type { ObjectSource } from './cloudtrail/source';
+import type { ObjectRef, TrailRecord } from './cloudtrail/types';
+import { TrailwatchError } from './errors';
+import type { PutLogEventsLimits } from './forward/batcher';
+import { Forwarder } from './forward/forwarder';
+import { cloudTrailStreamName, type LogSink } from './forward/sink';
+import { emptyReport, type DeliveryReport } from './report';
+
+/**
+ * Something else that reads every record of a delivery in the same pass (rules, anomaly
+ * counters). Called with groups of records in file order; must not throw for odd records.
+ */
+export interface RecordObserver {
+  observe(records: readonly TrailRecord[]): void;
+}
+
+export interface PipelineDeps {
+  readonly source: ObjectSource;
+  readonly sink: LogSink;
+  /** The CloudWatch Logs group records are forwarded to. */
+  readonly logGroup: string;
+  readonly now?: () => number;
+  readonly gunzip?: GunzipOptions;
+  readonly limits?: PutLogEventsLimits;
+  readonly maxInFlight?: number;
+  /** Observers for one object; created per object so their state is per delivery. */
+  readonly observersFor?: (ref: ObjectRef) => RecordObserver[];
+}
+
+/**
+ * Runs one S3 object through the pipeline: classify its key, stream its records to
+ * CloudWatch Logs and the observers, and report what happened. Never throws for a
+ * problem with the object itself: a failure is a report with `status: 'failed'` and the
+ * typed error's reason, with the counts of what got through before it.
+ */
+export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise<DeliveryReport> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const key = classifyKey(ref.key);
+  const report = emptyReport(ref, key.kind, key.reason);
+  report.accountId = key.accountId;
+  report.region = key.region;
+  if (!key.process || !key.accountId || !key.region) {
+    report.durationMs = now() - started;
+    return report;
+  }
+
+  report.logStream = cloudTrailStreamName(key.accountId, key.region);
+  const forwarder = new Forwarder(
+    deps.sink,
+    { group: deps.logGroup, stream: report.logStream },
+    { fallbackTimestamp: key.deliveredAt?.getTime() ?? started, limits: deps.limits, maxInFlight: deps.maxInFlight },
+  );
+  const observers = deps.observersFor?.(ref) ?? [];
+  const progress: GunzipProgress = { compressedBytes: 0, decompressedBytes: 0 };
+  try {
+    const opened = await deps.source.open(ref);
+    for await (const group of readRecordGroups(gunzipChunks(opened.body, deps.gunzip, progress))) {
+      report.records.read += group.length;
+      for (const observer of observers) observer.observe(group);
+      await forwarder.add(group);
+    }
+    await forwarder.finish();
+    report.status = 'processed';
+    report.reason = key.reason;
+  } catch (err) {
+    await forwarder.settle();
+    report.status = 'failed';
+    report.error = describeError(err);
+    report.reason = `${report.error.reason}: ${report.error.message}`;
+  } finally {
+    const c = forwarder.counts;
+    report.records.forwarded = c.forwarded;
+    report.records.rejected = { tooOld: c.tooOld, tooNew: c.tooNew, expired: c.expired, tooLarge: c.tooLarge };
+    report.records.timestampFallback = c.timestampFallback;
+    report.bytes = { compressed: progress.compressedBytes, decompressed: progress.decompressedBytes, forwarded: c.forwardedBytes };
+    report.putLogEventsCalls = c.calls;
+    report.durationMs = now() - started;
+  }
+  return report;
+}
+
+function describeError(err: unknown): { reason: string; message: string } {
+  if (err instanceof TrailwatchError) return { reason: err.reason, message: err.message };
+  const name = err instanceof Error ? err.name : 'Error';
+  const message = err instanceof Error ? err.message : String(err);
+  return { reason: `Unexpected${name === 'Error' ? '' : ':' + name}`, message };
+}

@@ -1,0 +1,50 @@
+import type { KeyKind } from './cloudtrail/classify';
+import type { ObjectRef } from './cloudtrail/types';
+
+export type DeliveryStatus = 'processed' | 'skipped' | 'failed';
+
+/**
+ * What happened to one S3 object. Every record read ends in exactly one bucket:
+ * forwarded, rejected (by reason), or — when `status` is `failed` — unaccounted for
+ * until the object is replayed from the failure destination.
+ */
+export interface DeliveryReport {
+  readonly object: ObjectRef;
+  readonly kind: KeyKind;
+  status: DeliveryStatus;
+  /** Why skipped or failed, or what was processed: always set, for the log line. */
+  reason: string;
+  accountId?: string;
+  region?: string;
+  logStream?: string;
+  records: {
+    read: number;
+    forwarded: number;
+    rejected: { tooOld: number; tooNew: number; expired: number; tooLarge: number };
+    /** Records without a usable eventTime, forwarded with the delivery time instead. */
+    timestampFallback: number;
+  };
+  bytes: { compressed: number; decompressed: number; forwarded: number };
+  putLogEventsCalls: number;
+  durationMs: number;
+  /** Set when status is `failed`: the typed error's reason (e.g. `CorruptGzip`) and message. */
+  error?: { reason: string; message: string };
+}
+
+export function emptyReport(object: ObjectRef, kind: KeyKind, reason: string): DeliveryReport {
+  return {
+    object,
+    kind,
+    status: 'skipped',
+    reason,
+    records: { read: 0, forwarded: 0, rejected: { tooOld: 0, tooNew: 0, expired: 0, tooLarge: 0 }, timestampFallback: 0 },
+    bytes: { compressed: 0, decompressed: 0, forwarded: 0 },
+    putLogEventsCalls: 0,
+    durationMs: 0,
+  };
+}
+
+export function rejectedTotal(report: DeliveryReport): number {
+  const r = report.records.rejected;
+  return r.tooOld + r.tooNew + r.expired + r.tooLarge;
+}

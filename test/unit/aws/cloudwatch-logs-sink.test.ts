@@ -1,0 +1,120 @@
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  InvalidParameterException,
+  PutLogEventsCommand,
+  ResourceAlreadyExistsException,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CloudWatchLogsSink } from '../../../lib/aws/cloudwatch-logs-sink';
+import { ForwardError } from '../../../lib/errors';
+import type { LogBatch } from '../../../lib/forward/batcher';
+import { cloudTrailStreamName, countRejected } from '../../../lib/forward/sink';
+
+const cwl = mockClient(CloudWatchLogsClient);
+const target = { group: '/trailwatch/test', stream: '111122223333_CloudTrail_us-east-1' };
+const batch: LogBatch = {
+  events: [1, 2, 3, 4].map((t) => ({ timestamp: t, message: `{"n":${t}}`, bytes: 7 })),
+  bytes: 4 * 33,
+};
+const notFound = (what: 'group' | 'stream') =>
+  new ResourceNotFoundException({ message: `The specified log ${what} does not exist.`, $metadata: {} });
+
+beforeEach(() => cwl.reset());
+
+describe('CloudWatchLogsSink', () => {
+  it('puts the batch as is and reports all accepted', async () => {
+    // Prepare
+    cwl.on(PutLogEventsCommand).resolves({});
+
+    // Act
+    const outcome = await new CloudWatchLogsSink(new CloudWatchLogsClient({})).put(target, batch);
+
+    // Assess
+    expect(outcome).toEqual({ accepted: 4, rejected: { tooOld: 0, tooNew: 0, expired: 0 } });
+    const input = cwl.commandCalls(PutLogEventsCommand)[0]!.args[0].input;
+    expect(input).toEqual({
+      logGroupName: target.group,
+      logStreamName: target.stream,
+      logEvents: batch.events.map((e) => ({ timestamp: e.timestamp, message: e.message })),
+    });
+  });
+
+  it('creates a missing stream once and repeats the call', async () => {
+    // Prepare
+    cwl.on(PutLogEventsCommand).rejectsOnce(notFound('stream')).resolves({});
+    cwl.on(CreateLogStreamCommand).resolves({});
+
+    // Act
+    const outcome = await new CloudWatchLogsSink(new CloudWatchLogsClient({})).put(target, batch);
+
+    // Assess
+    expect(outcome.accepted).toBe(4);
+    expect(cwl.commandCalls(CreateLogStreamCommand)).toHaveLength(1);
+    expect(cwl.commandCalls(CreateLogGroupCommand)).toHaveLength(0);
+    expect(cwl.commandCalls(PutLogEventsCommand)).toHaveLength(2);
+  });
+
+  it('creates a missing group and stream, tolerating a parallel creator', async () => {
+    // Prepare
+    cwl.on(PutLogEventsCommand).rejectsOnce(notFound('group')).resolves({});
+    cwl.on(CreateLogGroupCommand).resolves({});
+    cwl.on(CreateLogStreamCommand).rejects(new ResourceAlreadyExistsException({ message: 'exists', $metadata: {} }));
+
+    // Act
+    const outcome = await new CloudWatchLogsSink(new CloudWatchLogsClient({})).put(target, batch);
+
+    // Assess
+    expect(outcome.accepted).toBe(4);
+    expect(cwl.commandCalls(CreateLogGroupCommand)).toHaveLength(1);
+  });
+
+  it('counts events rejected one by one and does not resend them', async () => {
+    // Prepare
+    cwl.on(PutLogEventsCommand).resolves({ rejectedLogEventsInfo: { tooOldLogEventEndIndex: 1, tooNewLogEventStartIndex: 3 } });
+
+    // Act
+    const outcome = await new CloudWatchLogsSink(new CloudWatchLogsClient({})).put(target, batch);
+
+    // Assess
+    expect(outcome).toEqual({ accepted: 2, rejected: { tooOld: 1, tooNew: 1, expired: 0 } });
+    expect(cwl.commandCalls(PutLogEventsCommand)).toHaveLength(1);
+  });
+
+  it('turns a refused batch into a ForwardError naming the target and the size', async () => {
+    // Prepare
+    cwl.on(PutLogEventsCommand).rejects(new InvalidParameterException({ message: 'out of order', $metadata: {} }));
+
+    // Act
+    const put = new CloudWatchLogsSink(new CloudWatchLogsClient({})).put(target, batch);
+
+    // Assess
+    await expect(put).rejects.toBeInstanceOf(ForwardError);
+    await expect(put).rejects.toThrow(/\/trailwatch\/test\/111122223333_CloudTrail_us-east-1.*4 events.*out of order/);
+  });
+});
+
+describe('countRejected', () => {
+  it.each([
+    [undefined, { tooOld: 0, tooNew: 0, expired: 0 }],
+    // end indexes are exclusive (SDK docs; AWS answers 1 for one too-old event)
+    [{ tooOldLogEventEndIndex: 3 }, { tooOld: 3, tooNew: 0, expired: 0 }],
+    [{ tooNewLogEventStartIndex: 8 }, { tooOld: 0, tooNew: 2, expired: 0 }],
+    [{ expiredLogEventEndIndex: 5 }, { tooOld: 0, tooNew: 0, expired: 5 }],
+    [{ tooOldLogEventEndIndex: 2, expiredLogEventEndIndex: 5 }, { tooOld: 2, tooNew: 0, expired: 3 }],
+    [{ tooOldLogEventEndIndex: 10 }, { tooOld: 10, tooNew: 0, expired: 0 }],
+    [{ tooOldLogEventEndIndex: 6, tooNewLogEventStartIndex: 3 }, { tooOld: 6, tooNew: 4, expired: 0 }],
+    [{ tooOldLogEventEndIndex: 0, tooNewLogEventStartIndex: 0 }, { tooOld: 0, tooNew: 10, expired: 0 }],
+  ])('%j over 10 events → %j', (info, expected) => {
+    expect(countRejected(10, info)).toEqual(expected);
+  });
+});
+
+describe('cloudTrailStreamName', () => {
+  it('names streams as CloudTrail’s own integration does, without characters AWS forbids', () => {
+    expect(cloudTrailStreamName('111122223333', 'eu-west-1')).toBe('111122223333_CloudTrail_eu-west-1');
+    expect(cloudTrailStreamName('a:b', 'c*d')).toBe('a_b_CloudTrail_c_d');
+  });
+});

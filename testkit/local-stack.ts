@@ -1,0 +1,72 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import S3rver from 's3rver';
+import { CloudWatchLogsServer } from './cloudwatch-logs-server';
+
+/** s3rver accepts only these credentials; the project's own servers accept any. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+export const LOCAL_REGION = 'us-east-1';
+
+export interface LocalStackOptions {
+  /** Buckets to create in the local S3. */
+  readonly buckets: readonly string[];
+  /** Clock for the CloudWatch Logs server's too-old/too-new checks (ms since epoch). */
+  readonly logsNow?: () => number;
+}
+
+export interface LocalStack {
+  readonly s3Endpoint: string;
+  readonly logs: CloudWatchLogsServer;
+  /**
+   * The standard AWS_* variables that point the SDK (and so the unchanged Lambda code) at
+   * the local servers: no code path knows it is local.
+   */
+  readonly env: Record<string, string>;
+  /** SDK client options for tests and tools in this process. */
+  readonly clientConfig: {
+    region: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  };
+  stop(): Promise<void>;
+}
+
+/** Starts S3 (s3rver) and CloudWatch Logs (the strict test server) on 127.0.0.1, ephemeral ports. */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const directory = await mkdtemp(path.join(tmpdir(), 'trailwatch-s3-'));
+  const s3 = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: options.buckets.map((name) => ({ name })),
+  });
+  const address = await s3.run();
+  const s3Endpoint = `http://127.0.0.1:${address.port}`;
+  let logs: CloudWatchLogsServer;
+  try {
+    logs = await CloudWatchLogsServer.start({ now: options.logsNow });
+  } catch (err) {
+    await s3.close();
+    await rm(directory, { recursive: true, force: true });
+    throw err;
+  }
+  const env = {
+    AWS_ENDPOINT_URL_S3: s3Endpoint,
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logs.endpoint,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+  };
+  return {
+    s3Endpoint,
+    logs,
+    env,
+    clientConfig: { region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } },
+    async stop() {
+      await Promise.allSettled([s3.close(), logs.stop()]);
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
