@@ -1,20 +1,23 @@
-import { classifyKey } from './cloudtrail/classify';
+import { classifyKey, type KeyClass } from './cloudtrail/classify';
 import { gunzipChunks, type GunzipOptions, type GunzipProgress } from './cloudtrail/gunzip';
 import { readRecordGroups } from './cloudtrail/record-reader';
 import type { ObjectSource } from './cloudtrail/source';
 import type { ObjectRef, TrailRecord } from './cloudtrail/types';
 import { TrailwatchError } from './errors';
+import type { Finding } from './findings';
 import type { PutLogEventsLimits } from './forward/batcher';
 import { Forwarder } from './forward/forwarder';
 import { cloudTrailStreamName, type LogSink } from './forward/sink';
 import { emptyReport, type DeliveryReport } from './report';
 
 /**
- * Something else that reads every record of a delivery in the same pass (rules, anomaly
- * counters). Called with groups of records in file order; must not throw for odd records.
+ * Something else that reads every record of a delivery in the same pass as forwarding
+ * (rules, anomaly counters). `observe` gets groups of records in file order and must not
+ * throw for odd records; `finish` runs once the whole file was read and returns findings.
  */
-export interface RecordObserver {
+export interface Analyser {
   observe(records: readonly TrailRecord[]): void;
+  finish(): Finding[] | Promise<Finding[]>;
 }
 
 export interface PipelineDeps {
@@ -26,8 +29,8 @@ export interface PipelineDeps {
   readonly gunzip?: GunzipOptions;
   readonly limits?: PutLogEventsLimits;
   readonly maxInFlight?: number;
-  /** Observers for one object; created per object so their state is per delivery. */
-  readonly observersFor?: (ref: ObjectRef) => RecordObserver[];
+  /** Analysers for one object; created per object so their state is per delivery. */
+  readonly analysersFor?: (ref: ObjectRef, key: KeyClass) => Analyser[];
 }
 
 /**
@@ -54,16 +57,17 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
     { group: deps.logGroup, stream: report.logStream },
     { fallbackTimestamp: key.deliveredAt?.getTime() ?? started, limits: deps.limits, maxInFlight: deps.maxInFlight },
   );
-  const observers = deps.observersFor?.(ref) ?? [];
+  const analysers = deps.analysersFor?.(ref, key) ?? [];
   const progress: GunzipProgress = { compressedBytes: 0, decompressedBytes: 0 };
   try {
     const opened = await deps.source.open(ref);
     for await (const group of readRecordGroups(gunzipChunks(opened.body, deps.gunzip, progress))) {
       report.records.read += group.length;
-      for (const observer of observers) observer.observe(group);
+      for (const analyser of analysers) analyser.observe(group);
       await forwarder.add(group);
     }
     await forwarder.finish();
+    for (const analyser of analysers) report.findings.push(...(await analyser.finish()));
     report.status = 'processed';
     report.reason = key.reason;
   } catch (err) {

@@ -1,5 +1,6 @@
 import type { KeyKind } from './cloudtrail/classify';
 import type { ObjectRef } from './cloudtrail/types';
+import type { Finding } from './findings';
 
 export type DeliveryStatus = 'processed' | 'skipped' | 'failed';
 
@@ -27,6 +28,8 @@ export interface DeliveryReport {
   bytes: { compressed: number; decompressed: number; forwarded: number };
   putLogEventsCalls: number;
   durationMs: number;
+  /** From the analysers (rules, anomaly detection); empty unless status is `processed`. */
+  findings: Finding[];
   /** Set when status is `failed`: the typed error's reason (e.g. `CorruptGzip`) and message. */
   error?: { reason: string; message: string };
 }
@@ -41,6 +44,7 @@ export function emptyReport(object: ObjectRef, kind: KeyKind, reason: string): D
     bytes: { compressed: 0, decompressed: 0, forwarded: 0 },
     putLogEventsCalls: 0,
     durationMs: 0,
+    findings: [],
   };
 }
 

@@ -187,16 +187,18 @@ describe('processObject', () => {
     expect(report.reason).toMatch(/boom/);
   });
 
-  it('shows every record to the observers, in file order', async () => {
+  it('shows every record to the analysers, in file order, and collects their findings', async () => {
     // Prepare
     const seen: number[] = [];
-    const observer = { observe: (rs: readonly TrailRecord[]) => rs.forEach((r) => seen.push(r.index)) };
+    const finding = { ruleId: 'r', title: 't', severity: 'LOW' as const, source: 'rule' as const, object: ref(LOG_KEY), count: 1, dedupKey: 'd' };
+    const analyser = { observe: (rs: readonly TrailRecord[]) => rs.forEach((r) => seen.push(r.index)), finish: () => [finding] };
     const source = new MemorySource(new Map([[LOG_KEY, gz(Array.from({ length: 50 }, (_, i) => record(i)))]]));
 
     // Act
-    await processObject(ref(LOG_KEY), { source, sink: new RecordingSink(), logGroup: 'g', observersFor: () => [observer] });
+    const report = await processObject(ref(LOG_KEY), { source, sink: new RecordingSink(), logGroup: 'g', analysersFor: () => [analyser] });
 
     // Assess
     expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(report.findings).toEqual([finding]);
   });
 });

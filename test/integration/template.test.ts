@@ -1,0 +1,125 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/**
+ * `serverless package` offline, then read the CloudFormation template it produced: the
+ * deployable artefact, not serverless.yml, is what must be right.
+ */
+type Resource = { Type: string; Properties?: Record<string, any>; Condition?: string; DependsOn?: unknown }; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Template = { Resources: Record<string, Resource>; Conditions?: Record<string, unknown>; Outputs?: Record<string, unknown> };
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+function packageTemplate(...params: string[]): Template {
+  const dir = mkdtempSync(path.join(tmpdir(), 'trailwatch-pkg-'));
+  try {
+    const run = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js'), 'package', '--package', dir, ...params.map((p) => `--param=${p}`)],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' }, timeout: 120_000 },
+    );
+    if (run.status !== 0) throw new Error(`serverless package failed:\n${run.stdout}\n${run.stderr}`);
+    return JSON.parse(readFileSync(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function ofType(t: Template, type: string): [string, Resource][] {
+  return Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+}
+
+/** Every statement of every policy attached to the function's role. */
+function functionStatements(t: Template): Record<string, any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const role = t.Resources.IamRoleLambdaExecution!;
+  const inline = (role.Properties!.Policies as { PolicyDocument: { Statement: Record<string, unknown>[] } }[]).flatMap(
+    (p) => p.PolicyDocument.Statement,
+  );
+  const attached = ofType(t, 'AWS::IAM::Policy')
+    .filter(([, p]) => JSON.stringify(p.Properties!.Roles).includes('IamRoleLambdaExecution'))
+    .flatMap(([, p]) => p.Properties!.PolicyDocument.Statement as Record<string, unknown>[]);
+  return [...inline, ...attached];
+}
+
+const actions = (s: { Action: string | string[] }) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+describe('serverless package (offline) → CloudFormation template', () => {
+  let t: Template;
+  let created: Template;
+
+  beforeAll(() => {
+    t = packageTemplate('trailBucket=org-trail-logs', 'trailPrefix=central/', 'kmsKeyArn=arn:aws:kms:us-east-1:111122223333:key/abcd');
+    created = packageTemplate('trailBucket=new-trail-logs', 'existingBucket=false');
+  }, 240_000);
+
+  it('runs the function on nodejs22.x', () => {
+    const [, fn] = ofType(t, 'AWS::Lambda::Function').find(([id]) => id === 'IngestLambdaFunction')!;
+    expect(fn.Properties!.Runtime).toBe('nodejs22.x');
+    expect(fn.Properties!.Environment.Variables.LOG_GROUP_NAME).toBe('/trailwatch/dev/cloudtrail');
+  });
+
+  it('triggers on ObjectCreated under <prefix>AWSLogs/ with a .json.gz suffix, on an existing bucket by default', () => {
+    const [[, custom]] = ofType(t, 'Custom::S3') as [[string, Resource]];
+    expect(custom.Properties!.BucketName).toBe('org-trail-logs');
+    expect(custom.Properties!.BucketConfigs).toEqual([
+      { Event: 's3:ObjectCreated:*', Rules: [{ Prefix: 'central/AWSLogs/' }, { Suffix: '.json.gz' }] },
+    ]);
+    expect(ofType(t, 'AWS::S3::Bucket').map(([id]) => id)).toEqual(['ServerlessDeploymentBucket']);
+  });
+
+  it('creates the bucket instead when existingBucket=false', () => {
+    const buckets = ofType(created, 'AWS::S3::Bucket').filter(([id]) => id !== 'ServerlessDeploymentBucket');
+    expect(buckets).toHaveLength(1);
+    expect(buckets[0]![1].Properties!.BucketName).toBe('new-trail-logs');
+    expect(JSON.stringify(buckets[0]![1].Properties!.NotificationConfiguration)).toContain('.json.gz');
+    expect(ofType(created, 'Custom::S3')).toHaveLength(0);
+    const policy = created.Resources.TrailBucketPolicy!;
+    expect(policy.Condition).toBe('CreatesBucket');
+    expect(JSON.stringify(policy.Properties!.PolicyDocument)).toContain('cloudtrail.amazonaws.com');
+    expect(JSON.stringify(created.Conditions!.CreatesBucket)).toContain('"is-false","is-false"');
+    expect(JSON.stringify(t.Conditions!.CreatesBucket)).toContain('"is-true","is-false"');
+  });
+
+  it('owns the destination log group, with a retention', () => {
+    const group = t.Resources.TrailLogGroup!;
+    expect(group.Properties).toMatchObject({ LogGroupName: '/trailwatch/dev/cloudtrail', RetentionInDays: 90 });
+  });
+
+  it('gives the function least privilege: GetObject under AWSLogs/ only, logs on its group only', () => {
+    const statements = functionStatements(t);
+    const s3 = statements.filter((s) => actions(s).some((a) => a.startsWith('s3:')));
+    expect(s3).toHaveLength(1);
+    expect(actions(s3[0]!).sort()).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
+    expect(JSON.stringify(s3[0]!.Resource)).toContain('s3:::org-trail-logs/central/AWSLogs/*');
+    const trailLogs = statements.filter((s) => JSON.stringify(s.Resource).includes('/trailwatch/dev/cloudtrail'));
+    expect(trailLogs.flatMap(actions).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    for (const s of statements) {
+      expect(actions(s)).not.toContain('*');
+      expect(actions(s).some((a) => a.endsWith(':*'))).toBe(false);
+      expect(s.Resource).not.toBe('*');
+    }
+  });
+
+  it('allows kms:Decrypt only for the given key, only via S3, only when a key is given', () => {
+    const kms = functionStatements(t).filter((s) => actions(s).includes('kms:Decrypt'));
+    expect(kms).toHaveLength(1);
+    expect(kms[0]!.Resource).toBe('arn:aws:kms:us-east-1:111122223333:key/abcd');
+    expect(JSON.stringify(kms[0]!.Condition)).toContain('kms:ViaService');
+    const policy = ofType(t, 'AWS::IAM::Policy').find(([, p]) => JSON.stringify(p).includes('kms:Decrypt'))!;
+    expect(policy[1].Condition).toBe('HasKmsKey');
+    expect(JSON.stringify(created.Conditions!.HasKmsKey)).toContain('""');
+  });
+
+  it('sends failed asynchronous invocations to an encrypted SQS queue after two retries', () => {
+    const [[, conf]] = ofType(t, 'AWS::Lambda::EventInvokeConfig') as [[string, Resource]];
+    expect(conf.Properties!.MaximumRetryAttempts).toBe(2);
+    expect(JSON.stringify(conf.Properties!.DestinationConfig.OnFailure)).toContain('FailureQueue');
+    const queue = t.Resources.FailureQueue!;
+    expect(queue.Properties!.SqsManagedSseEnabled ?? queue.Properties!.KmsMasterKeyId).toBeTruthy();
+    expect(queue.Properties!.MessageRetentionPeriod).toBe(1_209_600);
+    const send = functionStatements(t).filter((s) => actions(s).includes('sqs:SendMessage'));
+    expect(JSON.stringify(send)).toContain('FailureQueue');
+  });
+});
