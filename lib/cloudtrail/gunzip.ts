@@ -20,7 +20,7 @@ export interface GunzipOptions {
 
 /** 2 GiB: far above any real CloudTrail file (typically < 100 MB inflated), far below /tmp-free memory use. */
 export const DEFAULT_MAX_DECOMPRESSED_BYTES = 2 * 1024 ** 3;
-const DEFAULT_CHUNK_SIZE = 256 * 1024;
+const DEFAULT_CHUNK_SIZE = 64 * 1024;
 
 export interface GunzipProgress {
   compressedBytes: number;

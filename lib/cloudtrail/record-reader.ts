@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { InvalidRecordError, MalformedJsonError, MissingRecordsError } from '../errors';
 import type { CloudTrailRecord, TrailRecord } from './types';
 
@@ -6,10 +7,12 @@ import type { CloudTrailRecord, TrailRecord } from './types';
  * in groups (one group per input chunk), without ever holding the whole file or its
  * decompressed text: memory is one input chunk plus the record being assembled.
  *
- * A byte-level scanner finds each record's boundaries (strings and escapes respected), so
- * each record is decoded and `JSON.parse`d on its own and its original text is kept for
- * forwarding unchanged. Only structural bytes are inspected one by one; string contents,
- * which are most of a CloudTrail file, are skipped with `indexOf` (memchr speed).
+ * Each chunk is decoded once (StringDecoder keeps a multi-byte character split across
+ * chunks whole); a scanner over the decoded text finds each record's boundaries (strings
+ * and escapes respected), so each record is `JSON.parse`d on its own and its original text
+ * — a slice of the chunk's string, not a copy — is kept for forwarding unchanged. Only
+ * structural characters are inspected one by one; string contents, most of a CloudTrail
+ * file, are skipped with `indexOf`.
  *
  * Keys other than `Records` at the top level are tolerated and skipped. Errors are typed:
  * MalformedJsonError (not JSON, or JSON ending early), MissingRecordsError (no `Records`
@@ -17,8 +20,14 @@ import type { CloudTrailRecord, TrailRecord } from './types';
  */
 export async function* readRecordGroups(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<TrailRecord[]> {
   const scanner = new RecordScanner();
+  const decoder = new StringDecoder('utf8');
   for await (const chunk of chunks) {
-    const group = scanner.push(chunk);
+    const group = scanner.push(decoder.write(chunk as Buffer));
+    if (group.length > 0) yield group;
+  }
+  const rest = decoder.end();
+  if (rest.length > 0) {
+    const group = scanner.push(rest);
     if (group.length > 0) yield group;
   }
   scanner.end();
@@ -62,11 +71,11 @@ const enum Phase {
   DocumentEnd,
 }
 
-const MAX_KEY_BYTES = 256;
+const MAX_KEY_CHARS = 256;
 
 class RecordScanner {
   private phase = Phase.DocumentStart;
-  private offset = 0; // bytes consumed before the current chunk, for error positions
+  private offset = 0; // characters consumed before the current chunk, for error positions
   private index = 0; // next record index
   private sawRecords = false;
   private expectElement = true; // in ArrayElement: true after `[` or `,`
@@ -76,21 +85,20 @@ class RecordScanner {
   private depth = 0;
   private inString = false;
   private pendingEscape = false;
-  private parts: Uint8Array[] = [];
-  private partBytes = 0;
+  private parts: string[] = [];
   private skipIsScalar = false;
 
-  private keyBytes: number[] = [];
+  private key = '';
   private currentKeyIsRecords = false;
   private bomChecked = false;
 
-  push(chunk: Uint8Array): TrailRecord[] {
+  push(chunk: string): TrailRecord[] {
     const out: TrailRecord[] = [];
     let i = 0;
     const n = chunk.length;
     if (!this.bomChecked && n > 0) {
       this.bomChecked = true;
-      if (n >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
+      if (chunk.charCodeAt(0) === 0xfeff) i = 1;
     }
     while (i < n) {
       switch (this.phase) {
@@ -102,7 +110,7 @@ class RecordScanner {
             this.phase = Phase.ArrayElement;
             this.expectElement = false;
           } else {
-            this.keep(chunk.subarray(start, n));
+            this.parts.push(chunk.slice(start));
           }
           break;
         }
@@ -115,7 +123,7 @@ class RecordScanner {
           break;
         }
         default: {
-          const c = chunk[i] as number;
+          const c = chunk.charCodeAt(i);
           if (isWhitespace(c)) {
             i++;
             break;
@@ -134,7 +142,7 @@ class RecordScanner {
               this.phase = Phase.ArrayElement;
               this.expectElement = false;
             } else {
-              this.keep(chunk.subarray(start, n));
+              this.parts.push(chunk.slice(start));
             }
           }
         }
@@ -151,11 +159,11 @@ class RecordScanner {
     }
     if (this.phase === Phase.DocumentStart) throw new MalformedJsonError('the file holds no JSON value');
     throw new MalformedJsonError(
-      `the JSON ends early at byte ${this.offset}` + (this.sawRecords ? ` after ${this.index} records` : ''),
+      `the JSON ends early at character ${this.offset}` + (this.sawRecords ? ` after ${this.index} records` : ''),
     );
   }
 
-  /** One structural byte outside records and skipped values. */
+  /** One structural character outside records and skipped values. */
   private structural(c: number, at: number): void {
     switch (this.phase) {
       case Phase.DocumentStart:
@@ -167,7 +175,7 @@ class RecordScanner {
         throw this.unexpected(c, at, 'a JSON object');
       case Phase.TopKey:
         if (c === QUOTE) {
-          this.keyBytes = [];
+          this.key = '';
           this.phase = Phase.TopKeyString;
           return;
         }
@@ -211,7 +219,7 @@ class RecordScanner {
             return;
           }
           throw new InvalidRecordError(
-            `Records[${this.index}] is not a JSON object (starts with ${describeByte(c)} at byte ${this.offset + at})`,
+            `Records[${this.index}] is not a JSON object (starts with ${describeByte(c)} at character ${this.offset + at})`,
           );
         }
         if (c === COMMA) {
@@ -223,7 +231,7 @@ class RecordScanner {
       case Phase.DocumentEnd:
         throw this.unexpected(c, at, 'the end of the file');
       default:
-        throw new MalformedJsonError(`scanner in an impossible state at byte ${this.offset + at}`);
+        throw new MalformedJsonError(`scanner in an impossible state at character ${this.offset + at}`);
     }
   }
 
@@ -232,16 +240,16 @@ class RecordScanner {
     this.phase = Phase.DocumentEnd;
   }
 
-  private readKey(chunk: Uint8Array, i: number): number {
+  private readKey(chunk: string, i: number): number {
     const n = chunk.length;
     while (i < n) {
-      const c = chunk[i] as number;
+      const c = chunk.charCodeAt(i);
       if (this.pendingEscape) {
         this.pendingEscape = false;
       } else if (c === BACKSLASH) {
         this.pendingEscape = true;
       } else if (c === QUOTE) {
-        this.currentKeyIsRecords = this.keyBytes.length === 7 && String.fromCharCode(...this.keyBytes) === 'Records';
+        this.currentKeyIsRecords = this.key === 'Records';
         if (this.currentKeyIsRecords && this.sawRecords) {
           throw new MalformedJsonError('the file has two "Records" keys');
         }
@@ -249,7 +257,7 @@ class RecordScanner {
         this.afterComma = false;
         return i + 1;
       }
-      if (this.keyBytes.length < MAX_KEY_BYTES) this.keyBytes.push(c);
+      if (this.key.length < MAX_KEY_CHARS) this.key += chunk[i];
       i++;
     }
     return i;
@@ -276,11 +284,11 @@ class RecordScanner {
   }
 
   /** Skips a top-level value other than Records (its content is not needed). */
-  private skipValue(chunk: Uint8Array, i: number): number {
+  private skipValue(chunk: string, i: number): number {
     if (this.skipIsScalar && !this.inString) {
       const n = chunk.length;
       while (i < n) {
-        const c = chunk[i] as number;
+        const c = chunk.charCodeAt(i);
         if (c === COMMA || c === CLOSE_BRACE || isWhitespace(c)) {
           this.phase = Phase.TopAfterValue;
           return i;
@@ -298,7 +306,7 @@ class RecordScanner {
           i++;
           continue;
         }
-        const c = chunk[i] as number;
+        const c = chunk.charCodeAt(i);
         if (c === BACKSLASH) this.pendingEscape = true;
         else if (c === QUOTE) {
           this.phase = Phase.TopAfterValue;
@@ -315,23 +323,23 @@ class RecordScanner {
 
   /**
    * Advances through a value that opened with `{` or `[` until its depth returns to 0 or
-   * the chunk ends, and returns the position after the last byte consumed. Brackets and
+   * the chunk ends, and returns the position after the last character consumed. Brackets and
    * braces are not matched against each other here: JSON.parse of the record checks that.
    */
-  private scanValue(chunk: Uint8Array, i: number): number {
+  private scanValue(chunk: string, i: number): number {
     const n = chunk.length;
     let depth = this.depth;
     let inString = this.inString;
     if (this.pendingEscape) {
-      // the previous chunk ended inside an escape: its next byte is escaped
+      // the previous chunk ended inside an escape: its next character is escaped
       this.pendingEscape = false;
       i++;
     }
     while (i < n) {
       if (inString) {
-        const q = indexOfByte(chunk, QUOTE, i);
+        const q = chunk.indexOf('"', i);
         if (q < 0) {
-          // no closing quote in this chunk: an odd run of trailing backslashes escapes the next chunk's first byte
+          // no closing quote in this chunk: an odd run of trailing backslashes escapes the next chunk’s first character
           this.pendingEscape = trailingBackslashes(chunk, i, n) % 2 === 1;
           i = n;
           break;
@@ -344,7 +352,7 @@ class RecordScanner {
         i = q + 1;
         continue;
       }
-      const c = chunk[i] as number;
+      const c = chunk.charCodeAt(i);
       i++;
       if (c === QUOTE) inString = true;
       else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
@@ -358,37 +366,29 @@ class RecordScanner {
     return i;
   }
 
-  private keep(part: Uint8Array): void {
-    // copy: the chunk's buffer may be reused by the producer
-    this.parts.push(Buffer.from(part));
-    this.partBytes += part.length;
-  }
-
-  private finishRecord(chunk: Uint8Array, start: number, end: number): TrailRecord {
-    let bytes: Buffer;
+  private finishRecord(chunk: string, start: number, end: number): TrailRecord {
+    let text: string;
     if (this.parts.length === 0) {
-      bytes = Buffer.from(chunk.buffer, chunk.byteOffset + start, end - start);
+      text = chunk.slice(start, end);
     } else {
-      this.parts.push(chunk.subarray(start, end));
-      bytes = Buffer.concat(this.parts, this.partBytes + (end - start));
+      this.parts.push(chunk.slice(0, end));
+      text = this.parts.join('');
       this.parts = [];
-      this.partBytes = 0;
     }
-    const text = bytes.toString('utf8');
     let record: unknown;
     try {
       record = JSON.parse(text);
     } catch (err) {
       throw new MalformedJsonError(
-        `Records[${this.index}] is not valid JSON (${(err as Error).message}), ending at byte ${this.offset + end}`,
+        `Records[${this.index}] is not valid JSON (${(err as Error).message}), ending at character ${this.offset + end}`,
         { cause: err },
       );
     }
-    return { text, record: record as CloudTrailRecord, bytes: bytes.length, index: this.index++ };
+    return { text, record: record as CloudTrailRecord, bytes: Buffer.byteLength(text, 'utf8'), index: this.index++ };
   }
 
   private unexpected(c: number, at: number, expected: string): MalformedJsonError {
-    return new MalformedJsonError(`expected ${expected} at byte ${this.offset + at}, found ${describeByte(c)}`);
+    return new MalformedJsonError(`expected ${expected} at character ${this.offset + at}, found ${describeByte(c)}`);
   }
 }
 
@@ -396,17 +396,13 @@ function isWhitespace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-function indexOfByte(chunk: Uint8Array, byte: number, from: number): number {
-  return chunk.indexOf(byte, from);
-}
-
 /** Count of consecutive backslashes immediately before `end`, not looking before `from`. */
-function trailingBackslashes(chunk: Uint8Array, from: number, end: number): number {
+function trailingBackslashes(chunk: string, from: number, end: number): number {
   let k = end - 1;
-  while (k >= from && chunk[k] === BACKSLASH) k--;
+  while (k >= from && chunk.charCodeAt(k) === BACKSLASH) k--;
   return end - 1 - k;
 }
 
 function describeByte(c: number): string {
-  return c >= 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
+  return c >= 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}'` : `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
 }

@@ -43,7 +43,7 @@ function functionStatements(t: Template): Record<string, any>[] { // eslint-disa
   return [...inline, ...attached];
 }
 
-const actions = (s: { Action: string | string[] }) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const actions = (s: Record<string, any>): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]); // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe('serverless package (offline) → CloudFormation template', () => {
   let t: Template;
