@@ -1,18 +1,51 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { ObjectRef } from './cloudtrail/types';
+import type { AlertLedger } from './dedup/alert-ledger';
 import { DeliveryFailedError, UnrecognisedTriggerError } from './errors';
 import { processObject, type PipelineDeps } from './pipeline';
 import type { DeliveryReport } from './report';
 import { logReport, recordReportMetrics, type LoggerLike, type MetricsLike } from './telemetry';
 import { isSqsEvent, readTrigger } from './trigger';
 
+/** Publishes the delivery's notification, if it warrants one; throws if it could not. */
+export interface DeliveryNotifier {
+  notify(report: DeliveryReport): Promise<{ published: boolean; messageId?: string }>;
+}
+
 export interface IngestDeps extends PipelineDeps {
   readonly logger: LoggerLike;
   readonly metrics: MetricsLike;
+  /** Findings already alerted (same rule, same event) are dropped before notifying. */
+  readonly ledger?: AlertLedger;
+  readonly notifier?: DeliveryNotifier;
+  /**
+   * Object-level idempotency (Powertools, DynamoDB): a duplicate S3 event for an object
+   * already processed returns the stored summary instead of forwarding it again.
+   */
+  readonly idempotency?: { readonly store: BasePersistenceLayer; readonly expiresAfterSeconds?: number };
 }
 
 export interface IngestSummary {
-  readonly reports: DeliveryReport[];
+  readonly objects: ObjectSummary[];
+}
+
+/** What is kept (and returned for a duplicate) per object: small enough for one DynamoDB item. */
+export interface ObjectSummary {
+  readonly bucket: string;
+  readonly key: string;
+  readonly versionId?: string;
+  readonly status: DeliveryReport['status'];
+  readonly reason: string;
+  readonly recordsRead: number;
+  readonly recordsForwarded: number;
+  readonly findings: number;
+  readonly alerted: number;
+  readonly notified: boolean;
+  /** True when this invocation did not process the object: a duplicate event. */
+  readonly duplicate?: boolean;
 }
 
 /**
@@ -26,12 +59,108 @@ export async function ingestEvent(
   deps: IngestDeps,
   context?: Context,
 ): Promise<IngestSummary | SQSBatchResponse> {
-  if (isSqsEvent(event)) return ingestSqsBatch(event, deps, context);
-  return { reports: await ingestPayload(event, deps) };
+  const deliver = objectDelivery(deps, context);
+  if (isSqsEvent(event)) return ingestSqsBatch(event, deps, deliver, context);
+  return { objects: await ingestPayload(event, deps, deliver) };
+}
+
+type Deliver = (ref: ObjectRef) => Promise<ObjectSummary>;
+
+/** Thrown inside the idempotent section so that Powertools forgets a failed object (it is retried). */
+class ObjectFailed extends Error {
+  constructor(readonly summary: ObjectSummary) {
+    super(summary.reason);
+  }
+}
+
+function objectDelivery(deps: IngestDeps, context?: Context): Deliver {
+  let ran = false;
+  const run = async (ref: ObjectRef): Promise<ObjectSummary> => {
+    ran = true;
+    const report = await processObject(ref, deps);
+    let alerted = 0;
+    let notified = false;
+    if (report.status === 'processed') {
+      try {
+        ({ alerted, notified } = await alert(report, deps));
+      } catch (err) {
+        report.status = 'failed';
+        report.error = { reason: 'NotifyFailed', message: err instanceof Error ? err.message : String(err) };
+        report.reason = `NotifyFailed: ${report.error.message}`;
+      }
+    }
+    logReport(deps.logger, report);
+    recordReportMetrics(deps.metrics, report);
+    const summary = summarise(report, alerted, notified);
+    if (report.status === 'failed') throw new ObjectFailed(summary);
+    return summary;
+  };
+  const guarded = deps.idempotency ? idempotent(run, deps.idempotency, context) : run;
+  return async (ref) => {
+    ran = false;
+    try {
+      const summary = await guarded(ref);
+      if (ran) return summary;
+      deps.logger.info('object already processed: duplicate event ignored', { bucket: ref.bucket, key: ref.key, versionId: ref.versionId });
+      deps.metrics.addMetric('DuplicateDeliveries', 'Count', 1);
+      return { ...summary, duplicate: true };
+    } catch (err) {
+      if (err instanceof ObjectFailed) return err.summary;
+      throw err;
+    }
+  };
+}
+
+function idempotent(run: Deliver, options: NonNullable<IngestDeps['idempotency']>, context?: Context): Deliver {
+  const config = new IdempotencyConfig({
+    // one object version is one delivery, whichever trigger shape or retry carried it
+    eventKeyJmesPath: '[bucket, key, versionId]',
+    expiresAfterSeconds: options.expiresAfterSeconds ?? 7 * 24 * 3600,
+  });
+  if (context) config.registerLambdaContext(context);
+  return makeIdempotent(run, { persistenceStore: options.store, config });
+}
+
+async function alert(report: DeliveryReport, deps: IngestDeps): Promise<{ alerted: number; notified: boolean }> {
+  if (!deps.notifier) return { alerted: 0, notified: false };
+  let fresh = report.findings;
+  let claimed: string[] = [];
+  if (deps.ledger && fresh.length > 0) {
+    const mine = await deps.ledger.claim(fresh.map((f) => f.dedupKey));
+    claimed = [...mine];
+    const suppressed = fresh.filter((f) => !mine.has(f.dedupKey)).length;
+    if (suppressed > 0) deps.metrics.addMetric('FindingsSuppressedAsDuplicate', 'Count', suppressed);
+    fresh = fresh.filter((f) => mine.has(f.dedupKey));
+  }
+  try {
+    const outcome = await deps.notifier.notify({ ...report, findings: fresh });
+    if (outcome.published) deps.metrics.addMetric('NotificationsPublished', 'Count', 1);
+    return { alerted: fresh.length, notified: outcome.published };
+  } catch (err) {
+    // give the claims back, so that the retry alerts for them
+    if (deps.ledger && claimed.length > 0) await deps.ledger.release(claimed);
+    deps.metrics.addMetric('NotificationsFailed', 'Count', 1);
+    throw err;
+  }
+}
+
+function summarise(report: DeliveryReport, alerted: number, notified: boolean): ObjectSummary {
+  return {
+    bucket: report.object.bucket,
+    key: report.object.key,
+    versionId: report.object.versionId,
+    status: report.status,
+    reason: report.reason,
+    recordsRead: report.records.read,
+    recordsForwarded: report.records.forwarded,
+    findings: report.findings.length,
+    alerted,
+    notified,
+  };
 }
 
 /** Processes every object a payload names, one after another; throws if any failed. */
-export async function ingestPayload(payload: unknown, deps: IngestDeps): Promise<DeliveryReport[]> {
+export async function ingestPayload(payload: unknown, deps: IngestDeps, deliver: Deliver = objectDelivery(deps)): Promise<ObjectSummary[]> {
   let trigger;
   try {
     trigger = readTrigger(payload);
@@ -47,25 +176,20 @@ export async function ingestPayload(payload: unknown, deps: IngestDeps): Promise
     deps.logger.info(`trigger entry ignored: ${notice.reason}`, { bucket: notice.bucket, key: notice.key });
     deps.metrics.addCountWithReason('TriggerEntriesIgnored', 'NotObjectCreated');
   }
-  const reports: DeliveryReport[] = [];
-  for (const ref of trigger.objects) {
-    const report = await processObject(ref, deps);
-    logReport(deps.logger, report);
-    recordReportMetrics(deps.metrics, report);
-    reports.push(report);
-  }
-  const failed = reports.filter((r) => r.status === 'failed');
+  const summaries: ObjectSummary[] = [];
+  for (const ref of trigger.objects) summaries.push(await deliver(ref));
+  const failed = summaries.filter((s) => s.status === 'failed');
   if (failed.length > 0) {
     throw new DeliveryFailedError(
-      `${failed.length} of ${reports.length} objects failed: ` +
-        failed.map((r) => `s3://${r.object.bucket}/${r.object.key} (${r.error?.reason})`).join(', '),
-      failed.map((r) => ({ bucket: r.object.bucket, key: r.object.key, versionId: r.object.versionId, reason: r.error?.reason ?? 'Unknown' })),
+      `${failed.length} of ${summaries.length} objects failed: ` +
+        failed.map((s) => `s3://${s.bucket}/${s.key} (${s.reason.split(':')[0]})`).join(', '),
+      failed.map((s) => ({ bucket: s.bucket, key: s.key, versionId: s.versionId, reason: s.reason.split(':')[0] ?? 'Unknown' })),
     );
   }
-  return reports;
+  return summaries;
 }
 
-async function ingestSqsBatch(event: SQSEvent, deps: IngestDeps, context?: Context): Promise<SQSBatchResponse> {
+async function ingestSqsBatch(event: SQSEvent, deps: IngestDeps, deliver: Deliver, context?: Context): Promise<SQSBatchResponse> {
   const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     let body: unknown;
@@ -74,7 +198,7 @@ async function ingestSqsBatch(event: SQSEvent, deps: IngestDeps, context?: Conte
     } catch {
       throw new UnrecognisedTriggerError(`SQS message ${record.messageId} is not JSON`);
     }
-    await ingestPayload(body, deps);
+    await ingestPayload(body, deps, deliver);
   };
   // throwOnFullBatchFailure: a batch in which every message failed still reports them one
   // by one, so SQS retries each and its redrive policy moves the poison ones aside.

@@ -111,6 +111,9 @@ describe('the pipeline against local S3 (s3rver) and the strict CloudWatch Logs 
     metrics.length = 0;
   });
 
+  /** The structured fields of the log line the function wrote for an object. */
+  const loggedFor = (k: string) => logged.map((l) => l.extra[0]).find((e) => e?.key === k) as Record<string, any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+
   const put = (k: string, body: Uint8Array) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: k, Body: body }));
 
   it('forwards a multi-batch file whole: the strict server accepted every call, texts unchanged', async () => {
@@ -123,7 +126,8 @@ describe('the pipeline against local S3 (s3rver) and the strict CloudWatch Logs 
     const out = (await ingestEvent(s3Event(k), deps)) as IngestSummary;
 
     // Assess
-    const [report] = out.reports;
+    expect(out.objects[0]).toMatchObject({ status: 'processed', recordsRead: 4000, recordsForwarded: 4000 });
+    const report = loggedFor(k);
     expect(report).toMatchObject({ status: 'processed', records: { read: 4000, forwarded: 4000 } });
     const stored = stack.logs.events(GROUP, STREAM);
     expect(stored.map((e) => e.message).sort()).toEqual(rs.map((r) => JSON.stringify(r)).sort());
@@ -145,7 +149,7 @@ describe('the pipeline against local S3 (s3rver) and the strict CloudWatch Logs 
     const out = (await ingestEvent(s3Event(k), deps)) as IngestSummary;
 
     // Assess
-    expect(out.reports[0]).toMatchObject({ status: 'processed', object: { key: k }, records: { forwarded: 3 } });
+    expect(out.objects[0]).toMatchObject({ status: 'processed', key: k, recordsForwarded: 3 });
     expect(stack.logs.streams(GROUP)).toContain(STREAM);
   });
 
@@ -162,7 +166,8 @@ describe('the pipeline against local S3 (s3rver) and the strict CloudWatch Logs 
     const out = (await ingestEvent(s3Event(k), deps)) as IngestSummary;
 
     // Assess
-    expect(out.reports[0]!.records).toMatchObject({ read: 5, forwarded: 3, rejected: { tooOld: 1, tooNew: 1 } });
+    expect(out.objects[0]).toMatchObject({ recordsRead: 5, recordsForwarded: 3 });
+    expect(loggedFor(k)?.records).toMatchObject({ read: 5, forwarded: 3, rejected: { tooOld: 1, tooNew: 1 } });
     expect(stack.logs.events(GROUP, STREAM).length - before).toBe(3);
     expect(logged.some((l) => l.level === 'warn' && /2 rejected/.test(l.message))).toBe(true);
   });
@@ -177,7 +182,7 @@ describe('the pipeline against local S3 (s3rver) and the strict CloudWatch Logs 
     const out = (await ingestEvent(s3Event(digest, probe), deps)) as IngestSummary;
 
     // Assess
-    expect(out.reports.map((r) => [r.kind, r.status])).toEqual([
+    expect(out.objects.map((o) => [loggedFor(o.key)?.kind, o.status])).toEqual([
       ['digest', 'skipped'],
       ['config-check', 'skipped'],
     ]);
@@ -200,7 +205,7 @@ describe('the pipeline against local S3 (s3rver) and the strict CloudWatch Logs 
 
     // Assess
     stack.logs.injectFault(undefined);
-    expect(out.reports[0]!.records).toMatchObject({ read: 2500, forwarded: 2500 });
+    expect(out.objects[0]).toMatchObject({ recordsRead: 2500, recordsForwarded: 2500 });
     expect(stack.logs.events(GROUP, STREAM).length - before).toBe(2500);
     expect(stack.logs.calls('PutLogEvents').some((c) => c.status === 400)).toBe(true);
   });
