@@ -1,5 +1,5 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ObjectRef } from './cloudtrail/types';
@@ -106,6 +106,11 @@ function objectDelivery(deps: IngestDeps, context?: Context): Deliver {
       return { ...summary, duplicate: true };
     } catch (err) {
       if (err instanceof ObjectFailed) return err.summary;
+      if (err instanceof IdempotencyAlreadyInProgressError) {
+        // a concurrent duplicate: fail this one so that it is retried once the other is done
+        deps.logger.warn('object is being processed by another invocation: will be retried', { bucket: ref.bucket, key: ref.key });
+        deps.metrics.addMetric('ConcurrentDuplicateDeliveries', 'Count', 1);
+      }
       throw err;
     }
   };
@@ -148,7 +153,8 @@ function summarise(report: DeliveryReport, alerted: number, notified: boolean): 
   return {
     bucket: report.object.bucket,
     key: report.object.key,
-    versionId: report.object.versionId,
+    // no undefined values: the summary is stored as a DynamoDB item
+    ...(report.object.versionId !== undefined ? { versionId: report.object.versionId } : {}),
     status: report.status,
     reason: report.reason,
     recordsRead: report.records.read,

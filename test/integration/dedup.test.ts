@@ -1,0 +1,234 @@
+import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { gzipSync } from 'node:zlib';
+import { CloudWatchLogsSink } from '../../lib/aws/cloudwatch-logs-sink';
+import { DynamoDbAlertLedger } from '../../lib/aws/dynamodb-alert-ledger';
+import { S3ObjectSource } from '../../lib/aws/s3-source';
+import type { TrailRecord } from '../../lib/cloudtrail/types';
+import type { Finding } from '../../lib/findings';
+import { ingestEvent, type DeliveryNotifier, type IngestDeps, type IngestSummary } from '../../lib/ingest';
+import type { Analyser } from '../../lib/pipeline';
+import type { DeliveryReport } from '../../lib/report';
+import { startDynamoDb, type LocalDynamoDb } from '../../testkit/dynamodb';
+import { startLocalStack, type LocalStack } from '../../testkit/local-stack';
+
+/**
+ * S3 delivers at least once: duplicated events must not forward a file twice nor alert
+ * twice, and the same CloudTrail event in two files must alert once. Against s3rver, the
+ * strict CloudWatch Logs server and dynalite (a real DynamoDB-compatible server).
+ */
+const BUCKET = 'dedup-trail';
+const GROUP = '/trailwatch/dedup';
+const TABLE = 'trailwatch-test-dedup';
+const NOW = Date.UTC(2026, 10, 24, 9, 20);
+const STREAM = '111122223333_CloudTrail_us-east-1';
+
+const key = (unique: string) =>
+  `AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/24/111122223333_CloudTrail_us-east-1_20261124T0905Z_${unique}.json.gz`;
+
+const s3Event = (k: string) => ({
+  Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: BUCKET }, object: { key: k, size: 1 } } }],
+});
+
+function records(ids: string[]) {
+  return ids.map((id, i) => ({
+    eventVersion: '1.11',
+    eventTime: `2026-11-24T09:0${i % 5}:00Z`,
+    eventSource: 'signin.amazonaws.com',
+    eventName: id.startsWith('login') ? 'ConsoleLogin' : 'GetCallerIdentity',
+    awsRegion: 'us-east-1',
+    eventID: id,
+  }));
+}
+
+/** A stand-in for the rule engine: one finding per ConsoleLogin, keyed by eventID. */
+function loginAnalyser(ref: { bucket: string; key: string }): Analyser {
+  const found: Finding[] = [];
+  return {
+    observe(rs: readonly TrailRecord[]) {
+      for (const r of rs) {
+        if (r.record.eventName !== 'ConsoleLogin') continue;
+        found.push({
+          ruleId: 'console-login',
+          title: 'Console login',
+          severity: 'HIGH',
+          source: 'rule',
+          eventID: String(r.record.eventID),
+          object: ref,
+          count: 1,
+          dedupKey: `console-login:${String(r.record.eventID)}`,
+        });
+      }
+    },
+    finish: () => found,
+  };
+}
+
+class RecordingNotifier implements DeliveryNotifier {
+  readonly sent: DeliveryReport[] = [];
+  failNext = false;
+  async notify(report: DeliveryReport) {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('SNS is down');
+    }
+    if (report.findings.length === 0) return { published: false };
+    this.sent.push(report);
+    return { published: true, messageId: `m${this.sent.length}` };
+  }
+  get alertedEventIds(): string[] {
+    return this.sent.flatMap((r) => r.findings.map((f) => f.eventID ?? ''));
+  }
+}
+
+describe('de-duplication against dynalite', () => {
+  let stack: LocalStack;
+  let dynamo: LocalDynamoDb;
+  let s3: S3Client;
+  let ddb: DynamoDBClient;
+  let notifier: RecordingNotifier;
+  let deps: IngestDeps;
+  const metrics: string[] = [];
+
+  beforeAll(async () => {
+    [stack, dynamo] = await Promise.all([startLocalStack({ buckets: [BUCKET], logsNow: () => NOW }), startDynamoDb()]);
+    s3 = new S3Client({ ...stack.clientConfig, endpoint: stack.s3Endpoint });
+    ddb = new DynamoDBClient(dynamo.clientConfig);
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: TABLE,
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    const logs = new CloudWatchLogsClient({ ...stack.clientConfig, endpoint: stack.logs.endpoint });
+    await logs.send(new CreateLogGroupCommand({ logGroupName: GROUP }));
+    const quiet = () => undefined;
+    deps = {
+      source: new S3ObjectSource(s3),
+      sink: new CloudWatchLogsSink(logs),
+      logGroup: GROUP,
+      logger: { info: quiet, warn: quiet, error: quiet },
+      metrics: { addMetric: (name) => metrics.push(name), addCountWithReason: (name) => metrics.push(name) },
+      analysersFor: (ref) => [loginAnalyser(ref)],
+      ledger: new DynamoDbAlertLedger(ddb, { tableName: TABLE }),
+      idempotency: { store: new DynamoDBPersistenceLayer({ tableName: TABLE, awsSdkV3Client: ddb }) },
+    };
+  });
+
+  afterAll(async () => {
+    s3?.destroy();
+    ddb?.destroy();
+    await Promise.all([stack?.stop(), dynamo?.stop()]);
+  });
+
+  beforeEach(() => {
+    notifier = new RecordingNotifier();
+    deps = { ...deps, notifier };
+    metrics.length = 0;
+  });
+
+  const put = (k: string, ids: string[]) =>
+    s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: k, Body: gzipSync(JSON.stringify({ Records: records(ids) })) }));
+
+  it('a duplicated S3 event neither forwards the file again nor alerts again', async () => {
+    // Prepare
+    const k = key('Duplicate0000001');
+    await put(k, ['login-a', 'x1', 'x2']);
+    const before = stack.logs.events(GROUP, STREAM).length;
+
+    // Act
+    const first = (await ingestEvent(s3Event(k), deps)) as IngestSummary;
+    const second = (await ingestEvent(s3Event(k), deps)) as IngestSummary;
+
+    // Assess
+    expect(first.objects[0]).toMatchObject({ status: 'processed', recordsForwarded: 3, alerted: 1, notified: true });
+    expect(second.objects[0]).toMatchObject({ status: 'processed', duplicate: true });
+    expect(stack.logs.events(GROUP, STREAM).length - before).toBe(3);
+    expect(notifier.alertedEventIds).toEqual(['login-a']);
+    expect(metrics).toContain('DuplicateDeliveries');
+  });
+
+  it('two concurrent invocations for one object: it is forwarded once and alerted once', async () => {
+    // Prepare
+    const k = key('Concurrent000001');
+    await put(k, ['login-b', ...Array.from({ length: 300 }, (_, i) => `y${i}`)]);
+    const before = stack.logs.events(GROUP, STREAM).length;
+
+    // Act: the loser sees the object in progress and fails, to be retried by Lambda later
+    const results = await Promise.allSettled([ingestEvent(s3Event(k), deps), ingestEvent(s3Event(k), deps)]);
+    const retried = (await ingestEvent(s3Event(k), deps)) as IngestSummary;
+
+    // Assess
+    expect(results.filter((r) => r.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
+    for (const r of results) {
+      if (r.status === 'rejected') expect(String(r.reason)).toMatch(/in progress|already/i);
+    }
+    expect(retried.objects[0]).toMatchObject({ duplicate: true });
+    expect(stack.logs.events(GROUP, STREAM).length - before).toBe(301);
+    expect(notifier.alertedEventIds).toEqual(['login-b']);
+  });
+
+  it('the same CloudTrail event in two different files alerts once', async () => {
+    // Prepare: CloudTrail can deliver one event in two files
+    const k1 = key('SameEventFile001');
+    const k2 = key('SameEventFile002');
+    await put(k1, ['login-c', 'login-d']);
+    await put(k2, ['login-d', 'login-e']);
+
+    // Act
+    await ingestEvent(s3Event(k1), deps);
+    const second = (await ingestEvent(s3Event(k2), deps)) as IngestSummary;
+
+    // Assess
+    expect(notifier.alertedEventIds.sort()).toEqual(['login-c', 'login-d', 'login-e']);
+    expect(second.objects[0]).toMatchObject({ findings: 2, alerted: 1 });
+    expect(metrics).toContain('FindingsSuppressedAsDuplicate');
+  });
+
+  it('concurrent claims of the same findings: each key goes to exactly one claimer', async () => {
+    // Prepare
+    const ledger = new DynamoDbAlertLedger(ddb, { tableName: TABLE });
+    const keys = Array.from({ length: 40 }, (_, i) => `race:${i}`);
+
+    // Act
+    const [a, b, c] = await Promise.all([ledger.claim(keys), ledger.claim(keys), ledger.claim([...keys].reverse())]);
+
+    // Assess
+    expect(a.size + b.size + c.size).toBe(40);
+    for (const k of keys) expect([a.has(k), b.has(k), c.has(k)].filter(Boolean)).toHaveLength(1);
+  });
+
+  it('a notification that could not be sent gives its claims back: the retry alerts', async () => {
+    // Prepare
+    const k = key('NotifyFails00001');
+    await put(k, ['login-f']);
+    notifier.failNext = true;
+
+    // Act
+    const first = ingestEvent(s3Event(k), deps);
+    await expect(first).rejects.toThrow(/NotifyFailed/);
+    const retry = (await ingestEvent(s3Event(k), deps)) as IngestSummary;
+
+    // Assess
+    expect(retry.objects[0]).toMatchObject({ status: 'processed', alerted: 1, notified: true });
+    expect(notifier.alertedEventIds).toEqual(['login-f']);
+  });
+
+  it('a failed object is not remembered: once it exists, the retry processes it', async () => {
+    // Prepare
+    const k = key('LateArrival00001');
+
+    // Act
+    await expect(ingestEvent(s3Event(k), deps)).rejects.toThrow(/NoSuchKey/);
+    await put(k, ['login-g']);
+    const retry = (await ingestEvent(s3Event(k), deps)) as IngestSummary;
+
+    // Assess
+    expect(retry.objects[0]).toMatchObject({ status: 'processed', recordsForwarded: 1, alerted: 1 });
+    expect(retry.objects[0]?.duplicate).toBeUndefined();
+  });
+});
