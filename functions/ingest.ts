@@ -8,12 +8,23 @@ import { CloudWatchLogsSink } from '../lib/aws/cloudwatch-logs-sink';
 import { S3ObjectSource } from '../lib/aws/s3-source';
 import { loadConfig } from '../lib/config';
 import { ingestEvent, type IngestDeps } from '../lib/ingest';
+import { loadRulePack, ruleAnalyser, rulePackOptionsFromEnv } from '../lib/rules';
 import { logger, metrics, pipelineMetrics } from './commons/telemetry';
 
 // Built once per container. Endpoints, region, retries (AWS_MAX_ATTEMPTS, AWS_RETRY_MODE)
 // come from the standard AWS_* variables, so the same code runs against the local stack.
 const config = loadConfig();
-const deps: IngestDeps = {
+// A broken rule file fails here, naming the file and the reason, on every invocation
+// (`npm run rules:test` catches it before deploying).
+const rulePack = loadRulePack(rulePackOptionsFromEnv()).then((pack) => {
+  logger.info(`rule pack loaded: ${pack.rules.length} rules active`, {
+    inactive: pack.entries.filter((e) => e.status !== 'active').map((e) => ({ id: e.id, status: e.status, reason: e.statusReason })),
+    refused: pack.refused,
+  });
+  return pack;
+});
+
+const baseDeps: Omit<IngestDeps, 'analysersFor'> = {
   source: new S3ObjectSource(new S3Client({})),
   sink: new CloudWatchLogsSink(new CloudWatchLogsClient({})),
   logGroup: config.LOG_GROUP_NAME,
@@ -23,6 +34,9 @@ const deps: IngestDeps = {
   metrics: pipelineMetrics,
 };
 
-export const handler = middy((event: unknown, context: Context) => ingestEvent(event, deps, context))
+export const handler = middy(async (event: unknown, context: Context) => {
+  const pack = await rulePack;
+  return ingestEvent(event, { ...baseDeps, analysersFor: (ref) => [ruleAnalyser(pack, ref)] }, context);
+})
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics, { captureColdStartMetric: true }));

@@ -35,6 +35,7 @@ export function logReport(logger: LoggerLike, report: DeliveryReport): void {
     bytes: report.bytes,
     putLogEventsCalls: report.putLogEventsCalls,
     durationMs: report.durationMs,
+    findings: countByRule(report),
     error: report.error,
   };
   if (report.status === 'failed') {
@@ -77,4 +78,11 @@ export function recordReportMetrics(metrics: MetricsLike, report: DeliveryReport
   metrics.addMetric('BytesForwarded', 'Bytes', report.bytes.forwarded);
   metrics.addMetric('PutLogEventsCalls', 'Count', report.putLogEventsCalls);
   metrics.addMetric('ObjectDuration', 'Milliseconds', report.durationMs);
+}
+
+/** Findings per rule id: enough for the log line without repeating untrusted record content. */
+function countByRule(report: DeliveryReport): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const f of report.findings) counts[f.ruleId] = (counts[f.ruleId] ?? 0) + f.count;
+  return counts;
 }

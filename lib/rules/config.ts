@@ -1,0 +1,36 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { RulePackOptions } from './load';
+
+/**
+ * Rule configuration from environment variables (set by serverless.yml, or in a shell for
+ * the CLI):
+ *
+ * - `BUILTIN_RULES_DIR` — the built-in pack; default `rules/` under the Lambda task root
+ *   (`LAMBDA_TASK_ROOT`) when it has one, else under the current directory.
+ * - `RULES_DIR` — users' rule directories, comma-separated, relative to the same root.
+ * - `DISABLED_RULES` — rule ids not to evaluate, comma-separated.
+ * - `ALLOWED_REGIONS` — Region codes, comma-separated: the `${ALLOWED_REGIONS}` parameter
+ *   (EC2 instances launched elsewhere alert; unset, that rule stays inactive).
+ */
+export function rulePackOptionsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): RulePackOptions {
+  // In Lambda the package is unpacked at LAMBDA_TASK_ROOT; `serverless invoke local` sets that
+  // variable too (to /var/task) but runs from the service directory, where rules/ lives.
+  const taskRoot = env.LAMBDA_TASK_ROOT;
+  const root = taskRoot && existsSync(path.join(taskRoot, 'rules')) ? taskRoot : process.cwd();
+  const allowedRegions = list(env.ALLOWED_REGIONS);
+  return {
+    builtinDir: path.resolve(root, env.BUILTIN_RULES_DIR ?? 'rules'),
+    userDirs: list(env.RULES_DIR).map((dir) => path.resolve(root, dir)),
+    disabled: list(env.DISABLED_RULES),
+    params: allowedRegions.length > 0 ? { ALLOWED_REGIONS: allowedRegions } : {},
+  };
+}
+
+/** `a, b,,c` → ['a', 'b', 'c']. */
+export function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}

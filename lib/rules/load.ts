@@ -1,0 +1,141 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { planRules, type EvaluationPlan } from './engine';
+import { RuleLoadError } from './errors';
+import type { ParamValues } from './params';
+import type { CompiledRule, RefusedRule, RuleEntry } from './rule';
+import { compileRuleFile } from './rule-file';
+
+/** The loaded rules, compiled once: what `ruleAnalyser` evaluates and `runRuleTests` tests. */
+export interface RulePack {
+  /** The rules evaluated, in load order (built-in first, then user directories, each sorted by path). */
+  readonly rules: readonly CompiledRule[];
+  /** Every rule found, including disabled and inactive ones, with why. */
+  readonly entries: readonly RuleEntry[];
+  /** Files a front end recognised but refused (e.g. a Sigma rule with an unsupported feature). */
+  readonly refused: readonly RefusedRule[];
+  readonly plan: EvaluationPlan;
+}
+
+/** One rule file's text and where it came from (a directory today; an S3 prefix could yield the same). */
+export interface RuleDocument {
+  readonly file: string;
+  readonly text: string;
+}
+
+/**
+ * The seam for other rule formats (Sigma): a front end says which YAML documents are its
+ * own and compiles them onto the same `CompiledRule`. A rule it cannot evaluate faithfully
+ * is refused with the reason (reported at load time, not fatal); a malformed file throws
+ * RuleLoadError like a broken trailwatch rule. Ids share one namespace with every other rule.
+ */
+export interface RuleFormat {
+  readonly name: string;
+  recognises(doc: unknown): boolean;
+  compile(doc: unknown, file: string): { readonly rule: CompiledRule } | { readonly refused: string };
+}
+
+export interface RulePackOptions {
+  /** The built-in pack (`rules/` in this repository and in the Lambda package). */
+  readonly builtinDir?: string;
+  /** Users' rule directories, read recursively for `*.yaml` / `*.yml`. */
+  readonly userDirs?: readonly string[];
+  /** Rule ids not to evaluate. An id that names no rule is an error. */
+  readonly disabled?: readonly string[];
+  /** Values for rules' `${NAME}` parameters, e.g. `{ ALLOWED_REGIONS: ['eu-west-1'] }`. */
+  readonly params?: ParamValues;
+  /** Front ends for other formats, asked before the trailwatch rule format. */
+  readonly formats?: readonly RuleFormat[];
+}
+
+/** Reads every rule file of the configured directories and compiles the pack. Throws RuleLoadError. */
+export async function loadRulePack(options: RulePackOptions): Promise<RulePack> {
+  const dirs = [...(options.builtinDir === undefined ? [] : [options.builtinDir]), ...(options.userDirs ?? [])];
+  const documents: RuleDocument[] = [];
+  for (const dir of dirs) documents.push(...(await readRuleDirectory(dir)));
+  return buildRulePack(documents, options);
+}
+
+/** `*.yaml` and `*.yml` files below `dir`, sorted by path so load order is stable. */
+export async function readRuleDirectory(dir: string): Promise<RuleDocument[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir, { recursive: true })).map(String);
+  } catch (err) {
+    throw new RuleLoadError('UnreadableRuleFile', dir, `cannot read the rule directory: ${(err as Error).message}`, { cause: err });
+  }
+  const files = names.filter((n) => /\.ya?ml$/i.test(n)).sort();
+  const documents: RuleDocument[] = [];
+  for (const name of files) {
+    const file = path.join(dir, name);
+    try {
+      documents.push({ file, text: await readFile(file, 'utf8') });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EISDIR') continue;
+      throw new RuleLoadError('UnreadableRuleFile', file, `cannot read: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  return documents;
+}
+
+/** The pure core of loading: documents in, a compiled pack out. Throws RuleLoadError on the first broken file. */
+export function buildRulePack(documents: readonly RuleDocument[], options: Omit<RulePackOptions, 'builtinDir' | 'userDirs'> = {}): RulePack {
+  const disabled = new Set(options.disabled ?? []);
+  const formats = options.formats ?? [];
+  const entries: RuleEntry[] = [];
+  const refused: RefusedRule[] = [];
+  const seen = new Map<string, string>();
+
+  for (const { file, text } of documents) {
+    const doc = parseYaml(file, text);
+    const format = formats.find((f) => f.recognises(doc));
+    let entry: RuleEntry;
+    if (format !== undefined) {
+      const result = format.compile(doc, file);
+      if ('refused' in result) {
+        refused.push({ file, format: format.name, reason: result.refused });
+        continue;
+      }
+      const rule = result.rule;
+      entry = disabled.has(rule.id)
+        ? { id: rule.id, file, format: format.name, status: 'disabled', statusReason: 'disabled by configuration', rule }
+        : { id: rule.id, file, format: format.name, status: 'active', rule };
+    } else if (looksLikeSigma(doc)) {
+      refused.push({ file, format: 'sigma', reason: 'Sigma rules need the Sigma front end, which is not loaded' });
+      continue;
+    } else {
+      entry = compileRuleFile(doc, file, { params: options.params ?? {}, disabled });
+    }
+    const other = seen.get(entry.id);
+    if (other !== undefined) throw new RuleLoadError('DuplicateRuleId', file, `rule id ${JSON.stringify(entry.id)} is already used by ${other}`);
+    seen.set(entry.id, file);
+    entries.push(entry);
+  }
+
+  const unknown = [...disabled].filter((id) => !seen.has(id));
+  if (unknown.length > 0) {
+    throw new RuleLoadError('UnknownDisabledRule', 'disabled rules', `no rule has the id ${unknown.map((id) => JSON.stringify(id)).join(', ')}`);
+  }
+
+  const rules = entries.filter((e) => e.status === 'active' && e.rule !== undefined).map((e) => e.rule as CompiledRule);
+  return Object.freeze({ rules: Object.freeze(rules), entries: Object.freeze(entries), refused: Object.freeze(refused), plan: planRules(rules) });
+}
+
+function parseYaml(file: string, text: string): unknown {
+  // One document per file; YAML 1.2 core schema, so `No`, `Yes` and dates stay strings
+  // (MFAUsed: No, eventTime: 2026-…) as CloudTrail wrote them.
+  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
+  if (docs.length === 0) throw new RuleLoadError('InvalidYaml', file, 'the file is empty');
+  if (docs.length !== 1) throw new RuleLoadError('InvalidYaml', file, `one rule per file: found ${docs.length} YAML documents`);
+  const doc = docs[0]!;
+  const problem = doc.errors[0];
+  if (problem !== undefined) throw new RuleLoadError('InvalidYaml', file, problem.message.split('\n')[0] ?? 'invalid YAML', { cause: problem });
+  return doc.toJS({ maxAliasCount: 100 });
+}
+
+/** SigmaHQ rules: `logsource` and `detection` at the top level. */
+function looksLikeSigma(doc: unknown): boolean {
+  return typeof doc === 'object' && doc !== null && 'logsource' in doc && 'detection' in doc && !('match' in doc);
+}

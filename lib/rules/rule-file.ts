@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { RuleLoadError } from './errors';
+import { requiredEventNames } from './event-names';
+import { compileFilterPattern, FilterPatternError, parseFilterPattern } from './filter-pattern';
+import { checkParamDeclarations, expandParams, type ParamValues } from './params';
+import type { CompiledRule, RuleEntry } from './rule';
+import { describeIssues, type RuleFile, RuleFileSchema } from './schema';
+
+export const RULE_FILE_FORMAT = 'trailwatch';
+
+export interface RuleFileOptions {
+  /** Configured parameter values, e.g. `{ ALLOWED_REGIONS: ['eu-west-1'] }`. */
+  readonly params?: ParamValues;
+  /** Ids switched off by configuration. */
+  readonly disabled?: ReadonlySet<string>;
+}
+
+/**
+ * A parsed trailwatch rule file → its catalogue entry: checked against the schema, the id
+ * against the file name, parameters expanded, the pattern compiled once — for the
+ * configured parameters and for the tests' parameters. Throws RuleLoadError naming `file`.
+ */
+export function compileRuleFile(doc: unknown, file: string, options: RuleFileOptions = {}): RuleEntry {
+  const parsed = RuleFileSchema.safeParse(doc);
+  if (!parsed.success) throw new RuleLoadError('InvalidRule', file, describeIssues(parsed.error.issues));
+  const def = parsed.data;
+
+  const stem = path.basename(file).replace(/\.ya?ml$/i, '');
+  if (def.id !== stem) throw new RuleLoadError('RuleIdMismatch', file, `id ${JSON.stringify(def.id)} differs from the file name ${JSON.stringify(stem)}`);
+
+  const declared = def.params ?? {};
+  const declarationProblem = checkParamDeclarations(def.match, declared, def.tests.params);
+  if (declarationProblem !== undefined) throw new RuleLoadError('InvalidRuleParam', file, declarationProblem);
+
+  const forTests = compileDefinition(def, file, def.tests.params ?? {}, 'tests.params');
+  if ('missing' in forTests) throw new RuleLoadError('InvalidRuleParam', file, `tests.params gives no values for ${forTests.missing}`);
+  const tests = { rule: forTests.rule, match: def.tests.match, noMatch: def.tests.noMatch };
+  const base = { id: def.id, file, format: RULE_FILE_FORMAT, tests };
+
+  // The tests' values stand in only for the tests: a deployment without configured values
+  // must not alert on a list that nobody chose for it.
+  const compiled = compileDefinition(def, file, options.params ?? {}, 'configured value');
+  if ('missing' in compiled) {
+    return { ...base, status: 'inactive', statusReason: `parameter ${compiled.missing} has no value: configure it to turn this rule on` };
+  }
+  const configured = compiled.rule;
+  if (options.disabled?.has(def.id)) return { ...base, rule: configured, status: 'disabled', statusReason: 'disabled by configuration' };
+  if (def.enabled === false) return { ...base, rule: configured, status: 'disabled', statusReason: 'enabled: false in the rule file' };
+  return { ...base, rule: configured, status: 'active' };
+}
+
+function compileDefinition(def: RuleFile, file: string, values: ParamValues, valuesFrom: string): { rule: CompiledRule } | { missing: string } {
+  const expansion = expandParams(def.match, def.params ?? {}, values);
+  if ('missing' in expansion) return expansion;
+  if ('invalid' in expansion) throw new RuleLoadError('InvalidRuleParam', file, `${valuesFrom} ${expansion.invalid}`);
+  const pattern = expansion.pattern;
+  let test: (record: unknown) => boolean;
+  let eventNames: ReadonlySet<string> | undefined;
+  try {
+    test = compileFilterPattern(pattern).test;
+    eventNames = requiredEventNames(parseFilterPattern(pattern));
+  } catch (err) {
+    if (!(err instanceof FilterPatternError)) throw err;
+    const expanded = pattern === def.match ? '' : ' (after parameter expansion)';
+    throw new RuleLoadError('InvalidPattern', file, `match${expanded}: ${err.reason}: ${err.message}`, { cause: err, position: err.position });
+  }
+  const rule: CompiledRule = Object.freeze({
+    id: def.id,
+    title: def.title,
+    severity: def.severity,
+    source: 'rule' as const,
+    description: def.description.trim(),
+    runbook: def.runbook.trim(),
+    references: Object.freeze([...def.references]),
+    file,
+    expression: pattern,
+    test,
+    ...(eventNames === undefined ? {} : { eventNames }),
+    ...(def.threshold === undefined ? {} : { threshold: Object.freeze({ ...def.threshold }) }),
+    ...(def.dedupKey === undefined ? {} : { dedupKey: Object.freeze([...def.dedupKey]) }),
+  });
+  return { rule };
+}

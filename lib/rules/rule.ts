@@ -1,0 +1,55 @@
+import type { Finding, Severity } from '../findings';
+import type { TestCase } from './schema';
+
+/**
+ * A rule ready to evaluate, whatever format it came from (a trailwatch rule file, or a
+ * Sigma rule through its front end): metadata for the finding, and a predicate compiled
+ * once. The engine needs nothing else.
+ */
+export interface CompiledRule {
+  readonly id: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly source: Finding['source'];
+  readonly description: string;
+  readonly runbook?: string;
+  readonly references: readonly string[];
+  /** Where it was loaded from, for messages. */
+  readonly file: string;
+  /** The expression as evaluated (a filter pattern after `${PARAM}` expansion). */
+  readonly expression: string;
+  /** True if a parsed CloudTrail record matches. Must never throw. */
+  readonly test: (record: unknown) => boolean;
+  /**
+   * Index hint, only when proven from the expression: `test` can be true only for records
+   * whose `eventName` (a string, or a number as its text) is in this set. The engine then
+   * skips the rule for every other record.
+   */
+  readonly eventNames?: ReadonlySet<string>;
+  readonly threshold?: { readonly count: number; readonly groupBy?: string };
+  readonly dedupKey?: readonly string[];
+}
+
+export type RuleStatus = 'active' | 'disabled' | 'inactive';
+
+/** Every rule the loader found, including those not evaluated, with why not. */
+export interface RuleEntry {
+  readonly id: string;
+  readonly file: string;
+  /** `trailwatch` for rule files, or the front end's name (e.g. `sigma`). */
+  readonly format: string;
+  readonly status: RuleStatus;
+  /** Why disabled or inactive. */
+  readonly statusReason?: string;
+  /** Compiled with the configured parameters; absent when inactive (a parameter has no value). */
+  readonly rule?: CompiledRule;
+  /** The rule's own tests, and the rule compiled with the tests' parameters. */
+  readonly tests?: { readonly rule: CompiledRule; readonly match: readonly TestCase[]; readonly noMatch: readonly TestCase[] };
+}
+
+/** A rule file a front end recognised but cannot evaluate faithfully (e.g. an unsupported Sigma modifier). */
+export interface RefusedRule {
+  readonly file: string;
+  readonly format: string;
+  readonly reason: string;
+}

@@ -1,0 +1,277 @@
+import fc from 'fast-check';
+import { stringify } from 'yaml';
+import type { CloudTrailRecord } from '../../../lib/cloudtrail/types';
+import type { Finding } from '../../../lib/findings';
+import { planRules, ruleAnalyser } from '../../../lib/rules/engine';
+import { buildRulePack, loadRulePack, type RulePack } from '../../../lib/rules/load';
+import type { CompiledRule } from '../../../lib/rules/rule';
+import { BUILTIN_DIR, builtinRecord, ruleDoc, trailRecords } from './helpers';
+
+const OBJECT = { bucket: 'trail-bucket', key: 'AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/24/f.json.gz', versionId: 'v1' };
+
+function packOf(...docs: Record<string, unknown>[]): RulePack {
+  return buildRulePack(docs.map((d) => ({ file: `rules/${String(d.id)}.yaml`, text: stringify(d) })));
+}
+
+function evaluate(pack: Pick<RulePack, 'plan'>, records: CloudTrailRecord[], options = {}) {
+  const analyser = ruleAnalyser(pack, OBJECT, options);
+  analyser.observe(trailRecords(records));
+  return analyser.finish() as Finding[];
+}
+
+let builtin: RulePack;
+beforeAll(async () => {
+  builtin = await loadRulePack({ builtinDir: BUILTIN_DIR, params: { ALLOWED_REGIONS: ['us-east-1'] } });
+});
+
+describe('ruleAnalyser findings', () => {
+  it('carry the rule, the event, the account, the principal and the S3 object', () => {
+    // Prepare
+    const record = builtinRecord('root-console-login', 'match');
+    const pack = packOf(ruleDoc('root-signin'));
+
+    // Act
+    const findings = evaluate(pack, [record]);
+
+    // Assess
+    expect(findings).toEqual([
+      {
+        ruleId: 'root-signin',
+        title: 'Root user signed in to the console',
+        severity: 'HIGH',
+        source: 'rule',
+        description: 'What happened and why it matters.',
+        runbook: 'First steps.',
+        references: ['CIS AWS Foundations 1.4.0 4.3'],
+        eventID: record.eventID,
+        eventTime: record.eventTime,
+        eventName: 'ConsoleLogin',
+        eventSource: 'signin.amazonaws.com',
+        accountId: '111122223333',
+        region: 'us-east-1',
+        principal: { type: 'Root', arn: 'arn:aws:iam::111122223333:root', accountId: '111122223333' },
+        sourceIPAddress: record.sourceIPAddress,
+        userAgent: record.userAgent,
+        object: OBJECT,
+        count: 1,
+        dedupKey: `root-signin:${record.eventID}`,
+      },
+    ]);
+  });
+
+  it('name an assumed role’s issuer, an IAM user, the error code, and fall back to the identity’s account', () => {
+    // Prepare
+    const denied = builtinRecord('unauthorized-api-calls', 'match', 0);
+    delete denied.recipientAccountId;
+    const user = builtinRecord('console-signin-without-mfa', 'match');
+    const pack = packOf(ruleDoc('anything', { match: '{ ($.eventVersion = *) }' }));
+
+    // Act
+    const [first, second] = evaluate(pack, [denied, user]);
+
+    // Assess
+    const identity = denied.userIdentity!;
+    const issuer = (identity.sessionContext as { sessionIssuer: { userName: string } }).sessionIssuer;
+    expect(identity.type).toBe('AssumedRole');
+    expect(first).toMatchObject({ accountId: identity.accountId, errorCode: denied.errorCode });
+    expect(first?.principal).toEqual({ type: 'AssumedRole', arn: identity.arn, userName: issuer.userName, accountId: identity.accountId });
+    expect(second?.principal).toEqual({ type: 'IAMUser', arn: user.userIdentity?.arn, userName: user.userIdentity?.userName, accountId: '111122223333' });
+    expect(second?.errorCode).toBeUndefined();
+  });
+
+  it('give one finding per eventID: a record repeated in a file alerts once, with its count', () => {
+    // Prepare
+    const a = builtinRecord('root-console-login', 'match', 0);
+    const b = builtinRecord('root-console-login', 'match', 1);
+    const pack = packOf(ruleDoc('root-signin'));
+
+    // Act
+    const findings = evaluate(pack, [a, b, structuredClone(a)]);
+
+    // Assess
+    expect(findings.map((f) => [f.dedupKey, f.count])).toEqual([
+      [`root-signin:${a.eventID}`, 2],
+      [`root-signin:${b.eventID}`, 1],
+    ]);
+    expect(findings[0]?.details).toEqual({ eventIDs: [a.eventID, a.eventID] });
+  });
+
+  it('use the record’s place in the file when it has no eventID', () => {
+    // Prepare
+    const record = builtinRecord('root-console-login', 'match');
+    delete record.eventID;
+    const pack = packOf(ruleDoc('root-signin'));
+
+    // Act
+    const [finding] = evaluate(pack, [builtinRecord('root-account-usage', 'noMatch'), record]);
+
+    // Assess
+    expect(finding?.dedupKey).toBe(`root-signin:${OBJECT.key}#1`);
+    expect(finding?.eventID).toBeUndefined();
+  });
+
+  it('group by the dedupKey fields when a rule names them', () => {
+    // Prepare
+    const a = builtinRecord('root-console-login', 'match', 0);
+    const b = builtinRecord('root-console-login', 'match', 1);
+    const pack = packOf(ruleDoc('root-signin', { dedupKey: ['userIdentity.arn', 'awsRegion'] }));
+
+    // Act
+    const findings = evaluate(pack, [a, b]);
+
+    // Assess
+    expect(findings.map((f) => [f.dedupKey, f.count])).toEqual([['root-signin:arn:aws:iam::111122223333:root:us-east-1', 2]]);
+  });
+
+  it('cap the findings of one rule per delivery and count the rest', () => {
+    // Prepare
+    const records = Array.from({ length: 5 }, (_, i) => ({ ...builtinRecord('root-console-login', 'match'), eventID: `e${i}` }));
+    const pack = packOf(ruleDoc('root-signin'));
+
+    // Act
+    const findings = evaluate(pack, records, { maxFindingsPerRule: 2 });
+
+    // Assess
+    expect(findings.map((f) => f.eventID)).toEqual(['e0', 'e1']);
+    expect(findings[0]?.details).toEqual({ notListed: 3 });
+    expect(findings[1]?.details).toBeUndefined();
+  });
+});
+
+describe('threshold rules', () => {
+  const failure = (ip: string | undefined, i: number): CloudTrailRecord => {
+    const r = { ...builtinRecord('console-authentication-failures', 'match'), eventID: `f-${ip}-${i}` };
+    if (ip === undefined) delete r.sourceIPAddress;
+    else r.sourceIPAddress = ip;
+    return r;
+  };
+  const burst = ruleDoc('failures-burst', {
+    match: '{ ($.eventName = "ConsoleLogin") && ($.errorMessage = "Failed authentication") }',
+    threshold: { count: 3, groupBy: 'sourceIPAddress' },
+  });
+
+  it('give one finding per group that reaches the count, with the count and the group', () => {
+    // Prepare
+    const records = [failure('203.0.113.7', 0), failure('198.51.100.1', 0), failure('203.0.113.7', 1), failure('203.0.113.7', 2), failure('198.51.100.1', 1), failure('203.0.113.7', 3)];
+
+    // Act
+    const findings = evaluate(packOf(burst), records);
+
+    // Assess
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      ruleId: 'failures-burst',
+      count: 4,
+      eventID: 'f-203.0.113.7-0',
+      sourceIPAddress: '203.0.113.7',
+      dedupKey: `failures-burst:203.0.113.7:${OBJECT.key}`,
+      details: { threshold: 3, groupBy: 'sourceIPAddress', groupValue: '203.0.113.7', eventIDs: ['f-203.0.113.7-0', 'f-203.0.113.7-1', 'f-203.0.113.7-2', 'f-203.0.113.7-3'] },
+    });
+  });
+
+  it('count records without the group field as their own group', () => {
+    // Prepare
+    const records = [failure(undefined, 0), failure(undefined, 1), failure(undefined, 2)];
+
+    // Act
+    const findings = evaluate(packOf(burst), records);
+
+    // Assess
+    expect(findings.map((f) => [f.count, f.details?.groupValue])).toEqual([[3, null]]);
+  });
+
+  it('count the whole delivery when no groupBy is given', () => {
+    // Prepare
+    const pack = packOf({ ...burst, threshold: { count: 3 } });
+    const records = [failure('203.0.113.7', 0), failure('198.51.100.1', 0), failure('192.0.2.9', 0)];
+
+    // Act
+    const findings = evaluate(pack, records);
+
+    // Assess
+    expect(findings.map((f) => [f.count, f.dedupKey])).toEqual([[3, `failures-burst::${OBJECT.key}`]]);
+  });
+
+  it('count across the groups of records observe receives', () => {
+    // Prepare
+    const analyser = ruleAnalyser(packOf(burst), OBJECT);
+
+    // Act
+    for (let i = 0; i < 3; i++) analyser.observe(trailRecords([failure('203.0.113.7', i)]));
+    const findings = analyser.finish() as unknown[];
+
+    // Assess
+    expect(findings).toHaveLength(1);
+  });
+});
+
+describe('odd records', () => {
+  it('give no findings and never throw for Insights records, nulls and wrong types', () => {
+    // Prepare
+    const insight: CloudTrailRecord = {
+      eventVersion: '1.11',
+      eventTime: '2026-11-24T09:05:00Z',
+      awsRegion: 'us-east-1',
+      eventID: 'a6c1d0b2-7e51-4b5e-9c0d-2d0b6c1e8f11',
+      eventType: 'AwsCloudTrailInsight',
+      recipientAccountId: '111122223333',
+      sharedEventID: '0b6a9f3e-5c1d-4e2a-8f7b-6d5c4b3a2918',
+      insightDetails: { state: 'Start', eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', insightType: 'ApiCallRateInsight' },
+      eventCategory: 'Insight',
+    };
+    const odd: CloudTrailRecord[] = [
+      insight,
+      { eventName: null, userIdentity: null, errorCode: null },
+      { eventName: 42, userIdentity: 'Root', requestParameters: [] } as unknown as CloudTrailRecord,
+      { eventName: { ConsoleLogin: true }, eventID: 7 } as unknown as CloudTrailRecord,
+      {},
+    ];
+
+    // Act
+    const findings = evaluate(builtin, odd);
+
+    // Assess
+    expect(findings).toEqual([]);
+  });
+});
+
+describe('the eventName index', () => {
+  it('evaluates a rule only for records whose eventName it can match', () => {
+    // Prepare
+    let calls = 0;
+    const rule: CompiledRule = { ...packOf(ruleDoc('root-signin')).rules[0]! };
+    const counted: CompiledRule = { ...rule, test: (r) => (calls++, rule.test(r)) };
+    const plan = planRules([counted]);
+    const records = [builtinRecord('iam-policy-changes', 'match'), builtinRecord('root-console-login', 'match'), builtinRecord('vpc-changes', 'match')];
+
+    // Act
+    evaluate({ plan }, records);
+
+    // Assess
+    expect(calls).toBe(1);
+  });
+
+  it('gives exactly the findings of evaluating every rule on every record', () => {
+    // Prepare: the built-in pack with and without the index, over records drawn from its own tests
+    const samples = builtin.entries.flatMap((e) => [...(e.tests?.match ?? []), ...(e.tests?.noMatch ?? [])]).flatMap((c) => ('delivery' in c && Array.isArray(c.delivery) ? c.delivery : [c])) as CloudTrailRecord[];
+    const unindexed = { plan: planRules(builtin.rules.map((r) => ({ ...r, eventNames: undefined }))) };
+    const eventName = fc.constantFrom<unknown>(undefined, null, 7, 'ConsoleLogin', 'RunInstances', 'CreateVpc', 'PutBucketAcl', 'StopLogging', 'Decrypt');
+    const record = fc.tuple(fc.constantFrom(...samples), fc.option(eventName, { nil: undefined }), fc.uuid()).map(([r, name, id]) => {
+      const copy = { ...structuredClone(r), eventID: id };
+      if (name !== undefined) copy.eventName = name as string;
+      return copy;
+    });
+
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 30 }), (records) => {
+        // Act
+        const indexed = evaluate(builtin, records);
+        const everything = evaluate(unindexed, records);
+
+        // Assess
+        expect(indexed).toEqual(everything);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
