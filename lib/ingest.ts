@@ -118,8 +118,11 @@ function objectDelivery(deps: IngestDeps, context?: Context): Deliver {
 
 function idempotent(run: Deliver, options: NonNullable<IngestDeps['idempotency']>, context?: Context): Deliver {
   const config = new IdempotencyConfig({
-    // one object version is one delivery, whichever trigger shape or retry carried it
-    eventKeyJmesPath: '[bucket, key, versionId]',
+    // One object version is one delivery, whichever retry carried it. Unversioned buckets:
+    // the ETag tells an overwrite from a duplicate (CloudTrail never overwrites its keys, but a
+    // replay tool or a person might); a trigger without either (CloudTrail's own SNS
+    // notification) dedups on the key alone.
+    eventKeyJmesPath: '[bucket, key, versionId || eTag]',
     expiresAfterSeconds: options.expiresAfterSeconds ?? 7 * 24 * 3600,
   });
   if (context) config.registerLambdaContext(context);

@@ -28,8 +28,8 @@ const STREAM = '111122223333_CloudTrail_us-east-1';
 const key = (unique: string) =>
   `AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/24/111122223333_CloudTrail_us-east-1_20261124T0905Z_${unique}.json.gz`;
 
-const s3Event = (k: string) => ({
-  Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: BUCKET }, object: { key: k, size: 1 } } }],
+const s3Event = (k: string, eTag?: string) => ({
+  Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: BUCKET }, object: { key: k, size: 1, eTag } } }],
 });
 
 function records(ids: string[]) {
@@ -216,6 +216,24 @@ describe('de-duplication against dynalite', () => {
     // Assess
     expect(retry.objects[0]).toMatchObject({ status: 'processed', alerted: 1, notified: true });
     expect(notifier.alertedEventIds).toEqual(['login-f']);
+  });
+
+  it('an overwritten object (same key, new ETag, unversioned bucket) is processed again; a duplicate of it is not', async () => {
+    // Prepare
+    const k = key('Overwritten00001');
+    await put(k, ['login-h']);
+    await ingestEvent(s3Event(k, 'etag-1'), deps);
+    await put(k, ['login-i', 'z1']);
+
+    // Act
+    const second = (await ingestEvent(s3Event(k, 'etag-2'), deps)) as IngestSummary;
+    const duplicate = (await ingestEvent(s3Event(k, 'etag-2'), deps)) as IngestSummary;
+
+    // Assess
+    expect(second.objects[0]).toMatchObject({ status: 'processed', recordsForwarded: 2, alerted: 1 });
+    expect(second.objects[0]?.duplicate).toBeUndefined();
+    expect(duplicate.objects[0]).toMatchObject({ duplicate: true });
+    expect(notifier.alertedEventIds).toEqual(['login-h', 'login-i']);
   });
 
   it('a failed object is not remembered: once it exists, the retry processes it', async () => {
