@@ -10,8 +10,14 @@ import type { DeliveryReport } from './report';
 import { logReport, recordReportMetrics, type LoggerLike, type MetricsLike } from './telemetry';
 import { isSqsEvent, readTrigger } from './trigger';
 
-/** Publishes the delivery's notification, if it warrants one; throws if it could not. */
-export interface DeliveryNotifier {
+/**
+ * One audience for a delivery's notification (people by email, machines by SQS/Lambda/
+ * HTTPS): publishes it if the report warrants one, throws if it could not. Each channel
+ * de-duplicates on its own, so a retry after one channel failed does not repeat the others.
+ */
+export interface AlertChannel {
+  /** Stable name; namespaces this channel's claims in the alert ledger. */
+  readonly name: string;
   notify(report: DeliveryReport): Promise<{ published: boolean; messageId?: string }>;
 }
 
@@ -20,7 +26,7 @@ export interface IngestDeps extends PipelineDeps {
   readonly metrics: MetricsLike;
   /** Findings already alerted (same rule, same event) are dropped before notifying. */
   readonly ledger?: AlertLedger;
-  readonly notifier?: DeliveryNotifier;
+  readonly channels?: readonly AlertChannel[];
   /**
    * Object-level idempotency (Powertools, DynamoDB): a duplicate S3 event for an object
    * already processed returns the stored summary instead of forwarding it again.
@@ -130,22 +136,43 @@ function idempotent(run: Deliver, options: NonNullable<IngestDeps['idempotency']
 }
 
 async function alert(report: DeliveryReport, deps: IngestDeps): Promise<{ alerted: number; notified: boolean }> {
-  if (!deps.notifier) return { alerted: 0, notified: false };
+  let alerted = 0;
+  let notified = false;
+  let failure: unknown;
+  for (const channel of deps.channels ?? []) {
+    try {
+      const outcome = await alertChannel(report, channel, deps);
+      alerted = Math.max(alerted, outcome.alerted);
+      notified ||= outcome.notified;
+    } catch (err) {
+      failure ??= err;
+    }
+  }
+  if (failure !== undefined) throw failure;
+  return { alerted, notified };
+}
+
+async function alertChannel(
+  report: DeliveryReport,
+  channel: AlertChannel,
+  deps: IngestDeps,
+): Promise<{ alerted: number; notified: boolean }> {
   let fresh = report.findings;
   let claimed: string[] = [];
   if (deps.ledger && fresh.length > 0) {
-    const mine = await deps.ledger.claim(fresh.map((f) => f.dedupKey));
+    const keyOf = (dedupKey: string) => `${channel.name}#${dedupKey}`;
+    const mine = await deps.ledger.claim(fresh.map((f) => keyOf(f.dedupKey)));
     claimed = [...mine];
-    const suppressed = fresh.filter((f) => !mine.has(f.dedupKey)).length;
+    const suppressed = fresh.filter((f) => !mine.has(keyOf(f.dedupKey))).length;
     if (suppressed > 0) deps.metrics.addMetric('FindingsSuppressedAsDuplicate', 'Count', suppressed);
-    fresh = fresh.filter((f) => mine.has(f.dedupKey));
+    fresh = fresh.filter((f) => mine.has(keyOf(f.dedupKey)));
   }
   try {
-    const outcome = await deps.notifier.notify({ ...report, findings: fresh });
+    const outcome = await channel.notify({ ...report, findings: fresh });
     if (outcome.published) deps.metrics.addMetric('NotificationsPublished', 'Count', 1);
     return { alerted: fresh.length, notified: outcome.published };
   } catch (err) {
-    // give the claims back, so that the retry alerts for them
+    // give the claims back, so that the retry alerts for them on this channel
     if (deps.ledger && claimed.length > 0) await deps.ledger.release(claimed);
     deps.metrics.addMetric('NotificationsFailed', 'Count', 1);
     throw err;

@@ -8,7 +8,7 @@ import { DynamoDbAlertLedger } from '../../lib/aws/dynamodb-alert-ledger';
 import { S3ObjectSource } from '../../lib/aws/s3-source';
 import type { TrailRecord } from '../../lib/cloudtrail/types';
 import type { Finding } from '../../lib/findings';
-import { ingestEvent, type DeliveryNotifier, type IngestDeps, type IngestSummary } from '../../lib/ingest';
+import { ingestEvent, type AlertChannel, type IngestDeps, type IngestSummary } from '../../lib/ingest';
 import type { Analyser } from '../../lib/pipeline';
 import type { DeliveryReport } from '../../lib/report';
 import { startDynamoDb, type LocalDynamoDb } from '../../testkit/dynamodb';
@@ -66,7 +66,8 @@ function loginAnalyser(ref: { bucket: string; key: string }): Analyser {
   };
 }
 
-class RecordingNotifier implements DeliveryNotifier {
+class RecordingChannel implements AlertChannel {
+  constructor(readonly name = 'test') {}
   readonly sent: DeliveryReport[] = [];
   failNext = false;
   async notify(report: DeliveryReport) {
@@ -88,7 +89,7 @@ describe('de-duplication against dynalite', () => {
   let dynamo: LocalDynamoDb;
   let s3: S3Client;
   let ddb: DynamoDBClient;
-  let notifier: RecordingNotifier;
+  let notifier: RecordingChannel;
   let deps: IngestDeps;
   const metrics: string[] = [];
 
@@ -126,8 +127,8 @@ describe('de-duplication against dynalite', () => {
   });
 
   beforeEach(() => {
-    notifier = new RecordingNotifier();
-    deps = { ...deps, notifier };
+    notifier = new RecordingChannel();
+    deps = { ...deps, channels: [notifier] };
     metrics.length = 0;
   });
 
@@ -234,6 +235,24 @@ describe('de-duplication against dynalite', () => {
     expect(second.objects[0]?.duplicate).toBeUndefined();
     expect(duplicate.objects[0]).toMatchObject({ duplicate: true });
     expect(notifier.alertedEventIds).toEqual(['login-h', 'login-i']);
+  });
+
+  it('when one of two channels fails, the retry publishes only on that one', async () => {
+    // Prepare
+    const email = new RecordingChannel('email');
+    const machines = new RecordingChannel('machines');
+    machines.failNext = true;
+    const k = key('TwoChannels00001');
+    await put(k, ['login-j']);
+    const twoChannels = { ...deps, channels: [email, machines] };
+
+    // Act
+    await expect(ingestEvent(s3Event(k), twoChannels)).rejects.toThrow(/NotifyFailed/);
+    await ingestEvent(s3Event(k), twoChannels);
+
+    // Assess
+    expect(email.alertedEventIds).toEqual(['login-j']);
+    expect(machines.alertedEventIds).toEqual(['login-j']);
   });
 
   it('a failed object is not remembered: once it exists, the retry processes it', async () => {

@@ -1,0 +1,28 @@
+import { TrailwatchError } from '../errors';
+
+/** Publishing a notification failed; `code` is the service's error name when there was one. */
+export abstract class NotifyError extends TrailwatchError {
+  constructor(
+    message: string,
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * SNS refused the message or the topic (InvalidParameter, NotFound, AuthorizationError, KMS
+ * access, …): sending it again will fail again. A refused message is a bug in the builder.
+ */
+export class NotifyRejectedError extends NotifyError {
+  readonly reason = 'NotifyRejected';
+}
+
+/**
+ * SNS could not be reached or kept failing (throttling, 5xx, network) after the SDK's own
+ * retries: worth retrying the delivery later.
+ */
+export class NotifyUnavailableError extends NotifyError {
+  readonly reason = 'NotifyUnavailable';
+}
