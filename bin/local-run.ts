@@ -1,19 +1,25 @@
 /**
  * `npm start`: the main job on the embedded local stack, no AWS account, no network.
  *
- * 1. starts S3 (s3rver) and the strict CloudWatch Logs test server on 127.0.0.1;
- * 2. creates the log group (as the stack's CloudFormation would) and uploads the sample
- *    CloudTrail files from events/cloudtrail/ under their real key layout;
+ * 1. starts S3 (s3rver), the strict CloudWatch Logs and SNS test servers and DynamoDB
+ *    (dynalite) on 127.0.0.1;
+ * 2. creates what the stack's CloudFormation would (log group, the two topics with an email
+ *    and an SQS subscriber, the de-duplication table) and uploads the sample CloudTrail
+ *    files from events/cloudtrail/ under their real key layout;
  * 3. runs `serverless invoke local` for each sample trigger event, with only the standard
  *    AWS_ENDPOINT_URL_* variables pointing the unchanged function at the local servers;
  * 4. prints what was forwarded and skipped, from the function's own structured log lines
- *    and from what the CloudWatch Logs server stored; then stops the servers.
+ *    and from what the CloudWatch Logs server stored, and the notifications the
+ *    subscribers received; then stops the servers.
  */
 import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { spawn } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { createDedupTable } from '../testkit/dynamodb';
 import { startLocalStack, type LocalStack } from '../testkit/local-stack';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -22,7 +28,18 @@ const BUCKET = 'trailwatch-local-trail';
 const LOG_GROUP = '/trailwatch/local/cloudtrail';
 /** The sample files were delivered on 2026-11-24 around 09:05–09:15 UTC. */
 const SAMPLE_CLOCK_START = Date.UTC(2026, 10, 24, 9, 20);
+const DEDUP_TABLE = 'trailwatch-local-dedup';
+const EMAIL_LINES_SHOWN = 40;
+// the batch names every sample object; the SQS batch repeats two of them, as S3's
+// at-least-once delivery may: they must be neither forwarded nor alerted twice
 const DEFAULT_TRIGGERS = ['events/s3-put-batch.json', 'events/sqs-s3.json'];
+
+interface Topics {
+  alertTopicArn: string;
+  findingsTopicArn: string;
+  emailSubscription: string;
+  queueSubscription: string;
+}
 
 interface ObjectLine {
   key: string;
@@ -30,6 +47,7 @@ interface ObjectLine {
   status: string;
   reason: string;
   records?: { read: number; forwarded: number; rejected: Record<string, number> };
+  findings?: Record<string, number>;
 }
 
 async function main(): Promise<number> {
@@ -42,17 +60,21 @@ async function main(): Promise<number> {
   try {
     console.log(`local S3 (s3rver):          ${stack.s3Endpoint}`);
     console.log(`local CloudWatch Logs:      ${stack.logs.endpoint}`);
-    await prepare(stack);
+    console.log(`local SNS:                  ${stack.sns.endpoint}`);
+    console.log(`local DynamoDB (dynalite):  ${stack.dynamodb.endpoint}`);
+    const topics = await prepare(stack);
     for (const trigger of triggers) {
       console.log(`\n── serverless invoke local -f ingest -p ${trigger}`);
-      const { code, lines } = await invokeLocal(stack, trigger);
+      const { code, lines, duplicates } = await invokeLocal(stack, trigger, topics);
       printObjects(lines);
+      for (const d of duplicates) console.log(`   duplicate ${shortKey(d)}\n             already processed: not forwarded or alerted again`);
       if (code !== 0) {
         failed = true;
         console.log(`   invocation failed (exit ${code}): see the error lines above`);
       }
     }
     printStored(stack);
+    printNotifications(stack, topics);
   } finally {
     await stack.stop();
     console.log('\nlocal servers stopped.');
@@ -60,10 +82,37 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-async function prepare(stack: LocalStack): Promise<void> {
+async function prepare(stack: LocalStack): Promise<Topics> {
   const logs = new CloudWatchLogsClient({ ...stack.clientConfig, endpoint: stack.logs.endpoint });
   await logs.send(new CreateLogGroupCommand({ logGroupName: LOG_GROUP }));
   logs.destroy();
+  const dynamo = new DynamoDBClient({ ...stack.clientConfig, endpoint: stack.dynamodb.endpoint });
+  await createDedupTable(dynamo, DEDUP_TABLE);
+  dynamo.destroy();
+  const alertTopicArn = stack.sns.createTopic('trailwatch-local-alerts');
+  const findingsTopicArn = stack.sns.createTopic('trailwatch-local-findings');
+  const sns = new SNSClient({ ...stack.clientConfig, endpoint: stack.sns.endpoint });
+  // as the stack's email subscription: MEDIUM and above only
+  const email = await sns.send(
+    new SubscribeCommand({
+      TopicArn: alertTopicArn,
+      Protocol: 'email',
+      Endpoint: 'secops@example.com',
+      Attributes: { FilterPolicy: JSON.stringify({ severityRank: [{ numeric: ['>=', 2] }] }) },
+      ReturnSubscriptionArn: true,
+    }),
+  );
+  stack.sns.confirm(email.SubscriptionArn as string);
+  const queue = await sns.send(
+    new SubscribeCommand({
+      TopicArn: findingsTopicArn,
+      Protocol: 'sqs',
+      Endpoint: 'arn:aws:sqs:us-east-1:111122223333:security-findings',
+      Attributes: { RawMessageDelivery: 'true' },
+      ReturnSubscriptionArn: true,
+    }),
+  );
+  sns.destroy();
   const s3 = new S3Client({ ...stack.clientConfig, endpoint: stack.s3Endpoint });
   const files = await listFiles(SAMPLES);
   for (const file of files) {
@@ -71,7 +120,8 @@ async function prepare(stack: LocalStack): Promise<void> {
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: await readFile(file) }));
   }
   s3.destroy();
-  console.log(`uploaded ${files.length} sample objects to s3://${BUCKET}/ and created log group ${LOG_GROUP}`);
+  console.log(`uploaded ${files.length} sample objects to s3://${BUCKET}/; created log group ${LOG_GROUP}, two topics, table ${DEDUP_TABLE}`);
+  return { alertTopicArn, findingsTopicArn, emailSubscription: email.SubscriptionArn as string, queueSubscription: queue.SubscriptionArn as string };
 }
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -82,7 +132,7 @@ async function listFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-function invokeLocal(stack: LocalStack, trigger: string): Promise<{ code: number; lines: ObjectLine[] }> {
+function invokeLocal(stack: LocalStack, trigger: string, topics: Topics): Promise<{ code: number; lines: ObjectLine[]; duplicates: string[] }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -95,6 +145,13 @@ function invokeLocal(stack: LocalStack, trigger: string): Promise<{ code: number
         '-p',
         trigger,
         `--param=logGroupName=${LOG_GROUP}`,
+        // what CloudFormation resolves in AWS (!Ref) is given here
+        '-e',
+        `ALERT_TOPIC_ARN=${topics.alertTopicArn}`,
+        '-e',
+        `FINDINGS_TOPIC_ARN=${topics.findingsTopicArn}`,
+        '-e',
+        `DEDUP_TABLE_NAME=${DEDUP_TABLE}`,
       ],
       {
         cwd: ROOT,
@@ -107,12 +164,14 @@ function invokeLocal(stack: LocalStack, trigger: string): Promise<{ code: number
     child.on('error', reject);
     child.on('close', (code) => {
       const lines: ObjectLine[] = [];
+      const duplicates: string[] = [];
       for (const line of out.split('\n')) {
         const parsed = parseJsonLine(line);
         if (parsed && typeof parsed.key === 'string' && typeof parsed.status === 'string') lines.push(parsed as unknown as ObjectLine);
+        else if (parsed && typeof parsed.key === 'string' && /duplicate/.test(String(parsed.message))) duplicates.push(parsed.key);
         else if (parsed && parsed.level === 'ERROR') console.log(`   ERROR ${String(parsed.message)}`);
       }
-      resolve({ code: code ?? 1, lines });
+      resolve({ code: code ?? 1, lines, duplicates });
     });
   });
 }
@@ -131,7 +190,11 @@ function printObjects(lines: ObjectLine[]): void {
     const counts = l.records && l.status !== 'skipped'
       ? `read ${l.records.read}, forwarded ${l.records.forwarded}, rejected ${Object.values(l.records.rejected).reduce((a, b) => a + b, 0)}`
       : l.reason;
+    const findings = Object.entries(l.findings ?? {})
+      .map(([rule, n]) => `${rule}${n > 1 ? ` ×${n}` : ''}`)
+      .join(', ');
     console.log(`   ${l.status.padEnd(9)} ${l.kind.padEnd(16)} ${shortKey(l.key)}\n             ${counts}`);
+    if (findings) console.log(`             findings: ${findings}`);
   }
 }
 
@@ -139,6 +202,31 @@ function printStored(stack: LocalStack): void {
   console.log(`\nCloudWatch Logs now holds (group ${LOG_GROUP}):`);
   for (const stream of stack.logs.streams(LOG_GROUP)) {
     console.log(`   ${stream.padEnd(40)} ${stack.logs.events(LOG_GROUP, stream).length} events`);
+  }
+}
+
+function printNotifications(stack: LocalStack, topics: Topics): void {
+  const published = stack.sns.published();
+  console.log(`\nSNS: ${published.length} messages published (one per delivery with findings, per topic)`);
+  const emails = stack.sns.inbox(topics.emailSubscription);
+  console.log(`\nthe email subscriber (alert topic, severity ≥ MEDIUM) received ${emails.length}:`);
+  for (const d of emails) {
+    if (d.kind !== 'email') continue;
+    console.log(`\n   Subject: ${d.subject}\n`);
+    const lines = d.body.split('\n');
+    const shown = lines.slice(0, EMAIL_LINES_SHOWN).map((l) => `   │ ${l}`);
+    if (lines.length > EMAIL_LINES_SHOWN) shown.push(`   │ … (${lines.length - EMAIL_LINES_SHOWN} more lines)`);
+    console.log(shown.join('\n'));
+  }
+  const queued = stack.sns.inbox(topics.queueSubscription);
+  console.log(`\nthe SQS subscriber (findings topic, raw delivery) received ${queued.length} JSON documents:`);
+  for (const d of queued) {
+    if (d.kind !== 'raw') continue;
+    const doc = JSON.parse(d.body) as { schemaVersion: number; findings?: unknown[]; delivery?: { object?: { key?: string } } };
+    const attrs = Object.entries(d.messageAttributes)
+      .map(([k, v]) => `${k}=${v.StringValue}`)
+      .join(' ');
+    console.log(`   schemaVersion ${doc.schemaVersion}, ${doc.findings?.length ?? 0} finding groups · ${attrs}`);
   }
 }
 

@@ -1,15 +1,37 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES } from './cloudtrail/gunzip';
+import { SEVERITIES } from './findings';
 
 /**
  * The function's configuration, from environment variables set by serverless.yml. Parsed
  * once per container; a bad value fails the cold start with the variable's name.
  */
+const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
+
 const ConfigSchema = z.object({
   LOG_GROUP_NAME: z.string().regex(/^[.\-_/#A-Za-z0-9]{1,512}$/, 'a CloudWatch Logs group name'),
   MAX_DECOMPRESSED_BYTES: z.coerce.number().int().positive().default(DEFAULT_MAX_DECOMPRESSED_BYTES),
   PUT_LOG_EVENTS_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(32).default(4),
+  /** The people topic (text): an ARN, or a name in the function's own account and region. */
+  ALERT_TOPIC_ARN: optionalString(z.string().startsWith('arn:')),
+  ALERT_TOPIC_NAME: optionalString(z.string().regex(TOPIC_NAME, 'an SNS topic name')),
+  /** The machines topic (JSON): likewise. Neither set: no such channel. */
+  FINDINGS_TOPIC_ARN: optionalString(z.string().startsWith('arn:')),
+  FINDINGS_TOPIC_NAME: optionalString(z.string().regex(TOPIC_NAME, 'an SNS topic name')),
+  /** Object idempotency and alert claims; unset: no de-duplication (local tools only). */
+  DEDUP_TABLE_NAME: optionalString(z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'a DynamoDB table name')),
+  NOTIFY_ALWAYS: z
+    .enum(['true', 'false', ''])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** Findings below this severity are left out of notifications (counted as omitted). */
+  NOTIFY_MIN_SEVERITY: optionalString(z.enum(SEVERITIES)),
 });
+
+/** An optional variable: unset and '' both mean "not configured" (serverless.yml writes ''). */
+function optionalString<T extends z.ZodType<string>>(schema: T) {
+  return z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+}
 
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -22,4 +44,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`trailwatch configuration is invalid: ${problems}`);
   }
   return parsed.data;
+}
+
+/**
+ * A topic's ARN: the explicit one, or the name completed with the partition, region and
+ * account of the running function (from its own ARN, as Lambda passes it in the context).
+ */
+export function topicArn(arn: string | undefined, name: string | undefined, invokedFunctionArn: string | undefined): string | undefined {
+  if (arn) return arn;
+  if (!name) return undefined;
+  const parts = (invokedFunctionArn ?? '').split(':');
+  const [, partition, , region, account] = parts;
+  if (parts.length < 7 || !partition || !region || !account) {
+    throw new ConfigError(`cannot complete topic ${name} into an ARN: the function ARN "${invokedFunctionArn}" is not an ARN`);
+  }
+  return `arn:${partition}:sns:${region}:${account}:${name}`;
 }

@@ -87,3 +87,15 @@ export function countRequests(client: DynamoDBClient): { readonly byCommand: Map
     reset: () => byCommand.clear(),
   };
 }
+
+/** Creates the de-duplication table with serverless.yml's key schema (DedupTable: `id` S hash). */
+export async function createDedupTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+}

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
 import { CloudWatchLogsServer } from './cloudwatch-logs-server';
+import { startDynamoDb, type LocalDynamoDb } from './dynamodb';
+import { SnsServer } from './sns-server';
 
 /** s3rver accepts only these credentials; the project's own servers accept any. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -18,6 +20,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   readonly s3Endpoint: string;
   readonly logs: CloudWatchLogsServer;
+  readonly sns: SnsServer;
+  readonly dynamodb: LocalDynamoDb;
   /**
    * The standard AWS_* variables that point the SDK (and so the unchanged Lambda code) at
    * the local servers: no code path knows it is local.
@@ -31,7 +35,10 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-/** Starts S3 (s3rver) and CloudWatch Logs (the strict test server) on 127.0.0.1, ephemeral ports. */
+/**
+ * Starts S3 (s3rver), CloudWatch Logs and SNS (the project's strict test servers) and
+ * DynamoDB (dynalite) on 127.0.0.1, ephemeral ports.
+ */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const directory = await mkdtemp(path.join(tmpdir(), 'trailwatch-s3-'));
   const s3 = new S3rver({
@@ -43,17 +50,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   const address = await s3.run();
   const s3Endpoint = `http://127.0.0.1:${address.port}`;
-  let logs: CloudWatchLogsServer;
+  let logs: CloudWatchLogsServer | undefined;
+  let sns: SnsServer | undefined;
+  let dynamodb: LocalDynamoDb | undefined;
   try {
     logs = await CloudWatchLogsServer.start({ now: options.logsNow });
+    sns = await SnsServer.start();
+    dynamodb = await startDynamoDb();
   } catch (err) {
-    await s3.close();
+    await Promise.allSettled([s3.close(), logs?.stop(), sns?.stop(), dynamodb?.stop()]);
     await rm(directory, { recursive: true, force: true });
     throw err;
   }
+  const started = { logs, sns, dynamodb };
   const env = {
     AWS_ENDPOINT_URL_S3: s3Endpoint,
     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logs.endpoint,
+    AWS_ENDPOINT_URL_SNS: sns.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_REGION: LOCAL_REGION,
@@ -61,11 +75,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
   return {
     s3Endpoint,
-    logs,
+    ...started,
     env,
     clientConfig: { region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } },
     async stop() {
-      await Promise.allSettled([s3.close(), logs.stop()]);
+      await Promise.allSettled([s3.close(), started.logs.stop(), started.sns.stop(), started.dynamodb.stop()]);
       await rm(directory, { recursive: true, force: true });
     },
   };

@@ -1,5 +1,5 @@
 import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { gzipSync } from 'node:zlib';
@@ -11,7 +11,7 @@ import type { Finding } from '../../lib/findings';
 import { ingestEvent, type AlertChannel, type IngestDeps, type IngestSummary } from '../../lib/ingest';
 import type { Analyser } from '../../lib/pipeline';
 import type { DeliveryReport } from '../../lib/report';
-import { startDynamoDb, type LocalDynamoDb } from '../../testkit/dynamodb';
+import { createDedupTable, startDynamoDb, type LocalDynamoDb } from '../../testkit/dynamodb';
 import { startLocalStack, type LocalStack } from '../../testkit/local-stack';
 
 /**
@@ -97,14 +97,7 @@ describe('de-duplication against dynalite', () => {
     [stack, dynamo] = await Promise.all([startLocalStack({ buckets: [BUCKET], logsNow: () => NOW }), startDynamoDb()]);
     s3 = new S3Client({ ...stack.clientConfig, endpoint: stack.s3Endpoint });
     ddb = new DynamoDBClient(dynamo.clientConfig);
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createDedupTable(ddb, TABLE);
     const logs = new CloudWatchLogsClient({ ...stack.clientConfig, endpoint: stack.logs.endpoint });
     await logs.send(new CreateLogGroupCommand({ logGroupName: GROUP }));
     const quiet = () => undefined;

@@ -1,10 +1,12 @@
 import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { createDedupTable } from '../../testkit/dynamodb';
 import { startLocalStack, type LocalStack } from '../../testkit/local-stack';
 
 /**
@@ -53,6 +55,10 @@ describe('serverless invoke local against the local stack', () => {
     const logs = new CloudWatchLogsClient({ ...clientConfig, endpoint: stack.logs.endpoint });
     await logs.send(new CreateLogGroupCommand({ logGroupName: GROUP }));
     logs.destroy();
+    // what the stack creates: the de-duplication table under serverless.yml's default name
+    const dynamo = new DynamoDBClient({ ...clientConfig, endpoint: stack.dynamodb.endpoint });
+    await createDedupTable(dynamo, 'trailwatch-dev-dedup');
+    dynamo.destroy();
     const records = Array.from({ length: 25 }, (_, i) => ({
       eventVersion: '1.11',
       eventTime: `2026-11-24T09:0${i % 5}:00Z`,

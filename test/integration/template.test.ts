@@ -103,13 +103,49 @@ describe('serverless package (offline) → CloudFormation template', () => {
   });
 
   it('allows kms:Decrypt only for the given key, only via S3, only when a key is given', () => {
-    const kms = functionStatements(t).filter((s) => actions(s).includes('kms:Decrypt'));
+    const kms = functionStatements(t).filter((s) => actions(s).includes('kms:Decrypt') && JSON.stringify(s.Condition).includes('s3.'));
     expect(kms).toHaveLength(1);
     expect(kms[0]!.Resource).toBe('arn:aws:kms:us-east-1:111122223333:key/abcd');
     expect(JSON.stringify(kms[0]!.Condition)).toContain('kms:ViaService');
     const policy = ofType(t, 'AWS::IAM::Policy').find(([, p]) => JSON.stringify(p).includes('kms:Decrypt'))!;
     expect(policy[1].Condition).toBe('HasKmsKey');
     expect(JSON.stringify(created.Conditions!.HasKmsKey)).toContain('""');
+  });
+
+  it('publishes to two KMS-encrypted topics that only the function may publish to', () => {
+    const topics = ofType(t, 'AWS::SNS::Topic');
+    expect(topics.map(([id]) => id).sort()).toEqual(['AlertTopic', 'FindingsTopic']);
+    for (const [, topic] of topics) expect(topic.Properties!.KmsMasterKeyId).toBe('alias/aws/sns');
+    const publish = functionStatements(t).filter((s) => actions(s).includes('sns:Publish'));
+    expect(publish).toHaveLength(1);
+    expect(publish[0]!.Resource).toEqual([{ Ref: 'AlertTopic' }, { Ref: 'FindingsTopic' }]);
+    const [[, policy]] = ofType(t, 'AWS::SNS::TopicPolicy') as [[string, Resource]];
+    const deny = policy.Properties!.PolicyDocument.Statement.find((st: { Effect: string }) => st.Effect === 'Deny');
+    expect(deny).toMatchObject({ Action: 'sns:Publish', Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] } } } });
+    const kmsForSns = functionStatements(t).filter((s) => JSON.stringify(s.Condition ?? {}).includes('alias/aws/sns'));
+    expect(kmsForSns).toHaveLength(1);
+    expect(JSON.stringify(kmsForSns[0]!.Condition)).toContain('sns.${AWS::Region}.amazonaws.com');
+  });
+
+  it('subscribes an email address only when given, filtered by minimum severity', () => {
+    expect(t.Resources.AlertEmailSubscription?.Condition).toBe('HasAlertEmail');
+    expect(t.Resources.AlertEmailSubscription?.Properties).toMatchObject({
+      Protocol: 'email',
+      TopicArn: { Ref: 'AlertTopic' },
+      FilterPolicy: { severityRank: [{ numeric: ['>=', { 'Fn::FindInMap': ['SeverityRank', 'MEDIUM', 'rank'] }] }] },
+    });
+  });
+
+  it('keeps de-duplication state in an encrypted DynamoDB table with TTL, reachable by the function only item by item', () => {
+    const table = t.Resources.DedupTable!;
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+    const ddb = functionStatements(t).filter((s) => actions(s).some((a) => a.startsWith('dynamodb:')));
+    expect(ddb.flatMap(actions).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(JSON.stringify(ddb.map((s) => s.Resource))).toContain('DedupTable');
   });
 
   it('sends failed asynchronous invocations to an encrypted SQS queue after two retries', () => {
