@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { RulePackOptions } from './load';
+import { sigmaRuleFormat } from './sigma';
 
 /**
  * Rule configuration from environment variables (set by serverless.yml, or in a shell for
@@ -24,6 +25,8 @@ export function rulePackOptionsFromEnv(env: Readonly<Record<string, string | und
     userDirs: list(env.RULES_DIR).map((dir) => path.resolve(root, dir)),
     disabled: list(env.DISABLED_RULES),
     params: allowedRegions.length > 0 ? { ALLOWED_REGIONS: allowedRegions } : {},
+    // Sigma rules (logsource aws/cloudtrail) load from the same directories
+    formats: [sigmaRuleFormat],
   };
 }
 

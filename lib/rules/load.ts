@@ -34,6 +34,12 @@ export interface RuleFormat {
   readonly name: string;
   recognises(doc: unknown): boolean;
   compile(doc: unknown, file: string): { readonly rule: CompiledRule } | { readonly refused: string };
+  /**
+   * Optional: compile from the file's text (a format whose files may hold several YAML
+   * documents, or whose values must keep their written form, e.g. Sigma's `action: global`
+   * collections and `012345678901` account ids). Used when present.
+   */
+  compileText?(text: string, file: string): { readonly rule: CompiledRule } | { readonly refused: string };
 }
 
 export interface RulePackOptions {
@@ -89,11 +95,13 @@ export function buildRulePack(documents: readonly RuleDocument[], options: Omit<
   const seen = new Map<string, string>();
 
   for (const { file, text } of documents) {
-    const doc = parseYaml(file, text);
-    const format = formats.find((f) => f.recognises(doc));
+    const first = formats.some((f) => f.compileText) ? firstDocument(text) : undefined;
+    const textFormat = first === undefined ? undefined : formats.find((f) => f.compileText && f.recognises(first));
+    const doc = textFormat ? undefined : parseYaml(file, text);
+    const format = textFormat ?? formats.find((f) => f.recognises(doc));
     let entry: RuleEntry;
     if (format !== undefined) {
-      const result = format.compile(doc, file);
+      const result = textFormat?.compileText ? textFormat.compileText(text, file) : format.compile(doc, file);
       if ('refused' in result) {
         refused.push({ file, format: format.name, reason: result.refused });
         continue;
@@ -121,6 +129,16 @@ export function buildRulePack(documents: readonly RuleDocument[], options: Omit<
 
   const rules = entries.filter((e) => e.status === 'active' && e.rule !== undefined).map((e) => e.rule as CompiledRule);
   return Object.freeze({ rules: Object.freeze(rules), entries: Object.freeze(entries), refused: Object.freeze(refused), plan: planRules(rules) });
+}
+
+/** The first YAML document of a file, leniently (undefined when it does not parse). */
+function firstDocument(text: string): unknown {
+  try {
+    const [doc] = parseAllDocuments(text, { prettyErrors: false });
+    return doc && doc.errors.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function parseYaml(file: string, text: string): unknown {

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { list, rulePackOptionsFromEnv } from '../../../lib/rules/config';
+import { sigmaRuleFormat } from '../../../lib/rules/sigma';
 import { fieldReader, isFieldPath, keyText } from '../../../lib/rules/field-path';
 
 describe('rulePackOptionsFromEnv', () => {
@@ -25,6 +26,7 @@ describe('rulePackOptionsFromEnv', () => {
       userDirs: [path.join(taskRoot, 'rules-local'), '/opt/team-rules'],
       disabled: ['vpc-changes', 'nacl-changes'],
       params: { ALLOWED_REGIONS: ['eu-west-1', 'eu-central-1'] },
+      formats: [sigmaRuleFormat],
     });
   });
 
@@ -42,7 +44,7 @@ describe('rulePackOptionsFromEnv', () => {
     const options = rulePackOptionsFromEnv(env);
 
     // Assess
-    expect(options).toEqual({ builtinDir: path.resolve('rules'), userDirs: [], disabled: [], params: {} });
+    expect(options).toEqual({ builtinDir: path.resolve('rules'), userDirs: [], disabled: [], params: {}, formats: [sigmaRuleFormat] });
   });
 
   it('splits lists on commas and drops blanks', () => {
