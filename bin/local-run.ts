@@ -19,7 +19,7 @@ import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { spawn } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { createDedupTable } from '../testkit/dynamodb';
+import { createBaselineTable, createDedupTable } from '../testkit/dynamodb';
 import { startLocalStack, type LocalStack } from '../testkit/local-stack';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -29,6 +29,7 @@ const LOG_GROUP = '/trailwatch/local/cloudtrail';
 /** The sample files were delivered on 2026-11-24 around 09:05–09:15 UTC. */
 const SAMPLE_CLOCK_START = Date.UTC(2026, 10, 24, 9, 20);
 const DEDUP_TABLE = 'trailwatch-local-dedup';
+const ANOMALY_TABLE = 'trailwatch-local-anomaly';
 const EMAIL_LINES_SHOWN = 40;
 // the batch names every sample object; the SQS batch repeats two of them, as S3's
 // at-least-once delivery may: they must be neither forwarded nor alerted twice
@@ -88,6 +89,7 @@ async function prepare(stack: LocalStack): Promise<Topics> {
   logs.destroy();
   const dynamo = new DynamoDBClient({ ...stack.clientConfig, endpoint: stack.dynamodb.endpoint });
   await createDedupTable(dynamo, DEDUP_TABLE);
+  await createBaselineTable(dynamo, ANOMALY_TABLE);
   dynamo.destroy();
   const alertTopicArn = stack.sns.createTopic('trailwatch-local-alerts');
   const findingsTopicArn = stack.sns.createTopic('trailwatch-local-findings');
@@ -120,7 +122,7 @@ async function prepare(stack: LocalStack): Promise<Topics> {
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: await readFile(file) }));
   }
   s3.destroy();
-  console.log(`uploaded ${files.length} sample objects to s3://${BUCKET}/; created log group ${LOG_GROUP}, two topics, table ${DEDUP_TABLE}`);
+  console.log(`uploaded ${files.length} sample objects to s3://${BUCKET}/; created log group ${LOG_GROUP}, two topics, tables ${DEDUP_TABLE} and ${ANOMALY_TABLE}`);
   return { alertTopicArn, findingsTopicArn, emailSubscription: email.SubscriptionArn as string, queueSubscription: queue.SubscriptionArn as string };
 }
 
@@ -152,6 +154,8 @@ function invokeLocal(stack: LocalStack, trigger: string, topics: Topics): Promis
         `FINDINGS_TOPIC_ARN=${topics.findingsTopicArn}`,
         '-e',
         `DEDUP_TABLE_NAME=${DEDUP_TABLE}`,
+        '-e',
+        `ANOMALY_TABLE_NAME=${ANOMALY_TABLE}`,
       ],
       {
         cwd: ROOT,
@@ -165,12 +169,15 @@ function invokeLocal(stack: LocalStack, trigger: string, topics: Topics): Promis
     child.on('close', (code) => {
       const lines: ObjectLine[] = [];
       const duplicates: string[] = [];
+      const anomaly: string[] = [];
       for (const line of out.split('\n')) {
         const parsed = parseJsonLine(line);
         if (parsed && typeof parsed.key === 'string' && typeof parsed.status === 'string') lines.push(parsed as unknown as ObjectLine);
         else if (parsed && typeof parsed.key === 'string' && /duplicate/.test(String(parsed.message))) duplicates.push(parsed.key);
+        else if (parsed && String(parsed.message).startsWith('anomaly detection:')) anomaly.push(String(parsed.message));
         else if (parsed && parsed.level === 'ERROR') console.log(`   ERROR ${String(parsed.message)}`);
       }
+      for (const a of new Set(anomaly)) console.log(`   ${a}`);
       resolve({ code: code ?? 1, lines, duplicates });
     });
   });

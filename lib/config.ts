@@ -20,6 +20,8 @@ const ConfigSchema = z.object({
   FINDINGS_TOPIC_NAME: optionalString(z.string().regex(TOPIC_NAME, 'an SNS topic name')),
   /** Object idempotency and alert claims; unset: no de-duplication (local tools only). */
   DEDUP_TABLE_NAME: optionalString(z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'a DynamoDB table name')),
+  /** The anomaly baseline table; unset: no Insights-like signal (real Insights files still alert). */
+  ANOMALY_TABLE_NAME: optionalString(z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'a DynamoDB table name')),
   NOTIFY_ALWAYS: z
     .enum(['true', 'false', ''])
     .default('false')

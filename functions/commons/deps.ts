@@ -4,11 +4,16 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { CloudWatchLogsSink } from '../../lib/aws/cloudwatch-logs-sink';
+import { anomalyAnalysersFor, anomalyOptionsFromEnv, insightAnalyser } from '../../lib/anomaly';
 import { DynamoDbAlertLedger } from '../../lib/aws/dynamodb-alert-ledger';
+import { DynamoDbBaselineStore } from '../../lib/aws/dynamodb-baseline-store';
 import { S3ObjectSource } from '../../lib/aws/s3-source';
 import { SnsNotifier } from '../../lib/aws/sns-notifier';
 import { topicArn, type Config } from '../../lib/config';
+import type { KeyClass } from '../../lib/cloudtrail/classify';
+import type { ObjectRef } from '../../lib/cloudtrail/types';
 import type { AlertChannel, IngestDeps } from '../../lib/ingest';
+import type { Analyser } from '../../lib/pipeline';
 import { notificationChannel } from '../../lib/notify';
 import { ruleAnalyser, type RulePack } from '../../lib/rules';
 import type { LoggerLike, MetricsLike } from '../../lib/telemetry';
@@ -46,16 +51,25 @@ export function buildIngestDeps(
   if (sns && findingsTopic) {
     channels.push(notificationChannel('machines', new SnsNotifier(sns, findingsTopic), { ...notifyOptions, format: 'json' }));
   }
-  const dynamo = config.DEDUP_TABLE_NAME ? new DynamoDBClient({}) : undefined;
+  const dynamo = config.DEDUP_TABLE_NAME || config.ANOMALY_TABLE_NAME ? new DynamoDBClient({}) : undefined;
+  // Insights-like signal: needs its baseline table; real CloudTrail Insights files need nothing
+  const anomalyOptions = anomalyOptionsFromEnv();
+  const store = dynamo && config.ANOMALY_TABLE_NAME ? new DynamoDbBaselineStore({ tableName: config.ANOMALY_TABLE_NAME, client: dynamo }) : undefined;
+  const anomalies: (ref: ObjectRef, key: KeyClass) => Analyser[] = store
+    ? anomalyAnalysersFor(store, anomalyOptions, {
+        onResult: (result) => telemetry.logger.info(`anomaly detection: ${result.status}: ${result.reason}`, { anomaly: result }),
+      })
+    : (ref, key) =>
+        key.kind === 'insight' ? [insightAnalyser(ref, key, { severity: anomalyOptions.severity, endSeverity: anomalyOptions.endSeverity })] : [];
   return {
     source: new S3ObjectSource(new S3Client({})),
     sink: new CloudWatchLogsSink(new CloudWatchLogsClient({})),
     logGroup: config.LOG_GROUP_NAME,
     gunzip: { maxDecompressedBytes: config.MAX_DECOMPRESSED_BYTES },
     maxInFlight: config.PUT_LOG_EVENTS_MAX_IN_FLIGHT,
-    analysersFor: (ref) => [ruleAnalyser(pack, ref)],
+    analysersFor: (ref, key) => [ruleAnalyser(pack, ref), ...anomalies(ref, key)],
     channels,
-    ...(dynamo && config.DEDUP_TABLE_NAME
+    ...(config.DEDUP_TABLE_NAME && dynamo
       ? {
           ledger: new DynamoDbAlertLedger(dynamo, { tableName: config.DEDUP_TABLE_NAME }),
           idempotency: { store: new DynamoDBPersistenceLayer({ tableName: config.DEDUP_TABLE_NAME, awsSdkV3Client: dynamo }) },
@@ -64,3 +78,4 @@ export function buildIngestDeps(
     ...telemetry,
   };
 }
+

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { createDedupTable } from '../../testkit/dynamodb';
+import { createBaselineTable, createDedupTable } from '../../testkit/dynamodb';
 import { startLocalStack, type LocalStack } from '../../testkit/local-stack';
 
 /**
@@ -58,6 +58,7 @@ describe('serverless invoke local against the local stack', () => {
     // what the stack creates: the de-duplication table under serverless.yml's default name
     const dynamo = new DynamoDBClient({ ...clientConfig, endpoint: stack.dynamodb.endpoint });
     await createDedupTable(dynamo, 'trailwatch-dev-dedup');
+    await createBaselineTable(dynamo, 'trailwatch-dev-anomaly');
     dynamo.destroy();
     const records = Array.from({ length: 25 }, (_, i) => ({
       eventVersion: '1.11',

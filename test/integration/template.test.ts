@@ -144,8 +144,20 @@ describe('serverless package (offline) → CloudFormation template', () => {
       SSESpecification: { SSEEnabled: true },
     });
     const ddb = functionStatements(t).filter((s) => actions(s).some((a) => a.startsWith('dynamodb:')));
-    expect(ddb.flatMap(actions).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
-    expect(JSON.stringify(ddb.map((s) => s.Resource))).toContain('DedupTable');
+    const onDedup = ddb.filter((s) => JSON.stringify(s.Resource).includes('DedupTable'));
+    expect(onDedup.flatMap(actions).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    // every DynamoDB permission names one of the stack's tables
+    for (const st of ddb) expect(JSON.stringify(st.Resource)).toMatch(/DedupTable|AnomalyTable/);
+  });
+
+  it('keeps anomaly baselines in their own encrypted table with TTL, read in batches and updated atomically', () => {
+    expect(t.Resources.AnomalyTable?.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+    const onTable = functionStatements(t).filter((s) => JSON.stringify(s.Resource).includes('AnomalyTable'));
+    expect(onTable.flatMap(actions).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:UpdateItem']);
   });
 
   it('sends failed asynchronous invocations to an encrypted SQS queue after two retries', () => {
