@@ -127,7 +127,7 @@ async function main(): Promise<void> {
   }
 
   // warm-up: let the JIT compile both paths before anything is timed
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 20; i++) {
     await bareParse(path.join(ROOT, files[0]!.key));
     await runPipeline(files[0]!.key);
   }
