@@ -10,12 +10,34 @@
  *       through the Lambda's own pipeline, and prints the findings (one JSON object per
  *       line with --json). Exits 1 if a file could not be read.
  *
+ *   tsx bin/trailwatch.ts replay-queue --queue-url URL [--max N]
+ *       Re-drives the failure queue: each message (Lambda's on-failure invocation record, or
+ *       a redriven S3 event) goes back through the Lambda's pipeline; it is deleted only
+ *       after that succeeded, and kept (with the reason printed) otherwise. Exits 1 if any
+ *       message was kept.
+ *
+ *   tsx bin/trailwatch.ts reprocess --bucket B --prefix P [--from ISO] [--to ISO]
+ *       Reprocesses the CloudTrail log files under s3://B/P delivered in [from, to) (the
+ *       time in the file name). Idempotent: objects already processed and alerts already
+ *       sent are not repeated. Exits 1 if an object failed.
+ *
  * Settings default to the environment variables the Lambda reads (RULES_DIR,
  * DISABLED_RULES, ALLOWED_REGIONS, BUILTIN_RULES_DIR; see lib/rules/README.md); flags add to
- * or replace them. The built-in pack is rules/ in this repository.
+ * or replace them. The built-in pack is rules/ in this repository. The replay commands
+ * build the Lambda's own dependencies from the same variables (LOG_GROUP_NAME,
+ * DEDUP_TABLE_NAME, ALERT_TOPIC_ARN, FINDINGS_TOPIC_ARN, …; functions/commons/deps.ts),
+ * with the standard AWS_* variables for credentials, region, endpoints and retries.
  */
 import path from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { buildIngestDeps } from '../functions/commons/deps';
+import { S3ObjectLister } from '../lib/aws/s3-object-lister';
+import { SqsFailureQueue } from '../lib/aws/sqs-failure-queue';
+import { ConfigError, loadConfig } from '../lib/config';
 import type { Finding } from '../lib/findings';
+import type { IngestDeps } from '../lib/ingest';
+import { formatReplayQueueSummary, formatReprocessSummary, ingestWith, replayQueue, reprocessPrefix } from '../lib/replay';
 import { list, rulePackOptionsFromEnv } from '../lib/rules/config';
 import { RuleLoadError } from '../lib/rules/errors';
 import { loadRulePack, type RulePack, type RulePackOptions } from '../lib/rules/load';
@@ -24,7 +46,9 @@ import { formatRuleTestResult, runRuleTests } from '../lib/rules/test-runner';
 
 const USAGE = `usage:
   trailwatch test-rules [--rules dir]… [--allowed-regions r1,r2]
-  trailwatch scan <dir> [--rules dir]… [--disable id,id] [--allowed-regions r1,r2] [--json]`;
+  trailwatch scan <dir> [--rules dir]… [--disable id,id] [--allowed-regions r1,r2] [--json]
+  trailwatch replay-queue --queue-url URL [--max N]
+  trailwatch reprocess --bucket B --prefix P [--from ISO] [--to ISO]`;
 
 interface Args {
   readonly command?: string;
@@ -33,7 +57,12 @@ interface Args {
   readonly disable: string[];
   readonly allowedRegions?: string[];
   readonly json: boolean;
+  /** replay-queue / reprocess options, by flag name without the dashes. */
+  readonly options: Readonly<Record<string, string>>;
 }
+
+/** Flags that take a value, for the replay commands. */
+const VALUE_FLAGS = new Set(['--queue-url', '--max', '--bucket', '--prefix', '--from', '--to']);
 
 class UsageError extends Error {}
 
@@ -43,6 +72,7 @@ export function parseArgs(argv: readonly string[]): Args {
   const disable: string[] = [];
   let allowedRegions: string[] | undefined;
   let json = false;
+  const options: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const value = (): string => {
@@ -54,12 +84,13 @@ export function parseArgs(argv: readonly string[]): Args {
     else if (arg === '--disable') disable.push(...list(value()));
     else if (arg === '--allowed-regions') allowedRegions = list(value());
     else if (arg === '--json') json = true;
-    else if (arg === '--help' || arg === '-h') return { command: 'help', positional, rules, disable, json };
+    else if (VALUE_FLAGS.has(arg)) options[arg.slice(2)] = value();
+    else if (arg === '--help' || arg === '-h') return { command: 'help', positional, rules, disable, json, options };
     else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
     else positional.push(arg);
   }
   const [command, ...rest] = positional;
-  return { command, positional: rest, rules, disable, json, ...(allowedRegions === undefined ? {} : { allowedRegions }) };
+  return { command, positional: rest, rules, disable, json, options, ...(allowedRegions === undefined ? {} : { allowedRegions }) };
 }
 
 function packOptions(args: Args, env: NodeJS.ProcessEnv): RulePackOptions {
@@ -125,7 +156,91 @@ export function formatFinding(f: Finding): string {
   return `${f.severity.padEnd(8)} ${f.ruleId}${count}  ${f.eventTime ?? '-'}  ${f.accountId ?? '-'} ${f.region ?? '-'}  ${what}  [${f.object.key}]`;
 }
 
-export async function main(argv: readonly string[], out = (l: string) => console.log(l), err = (l: string) => console.error(l)): Promise<number> {
+/** What the replay commands talk to; tests point these at local servers. */
+export interface ReplayEnvironment {
+  /** The Lambda's dependencies (default: built from the environment, as the function builds them). */
+  readonly ingestDeps?: () => Promise<IngestDeps>;
+  readonly sqs?: SQSClient;
+  readonly s3?: S3Client;
+  /** SQS long-poll wait per receive (default 2 s). */
+  readonly queueWaitSeconds?: number;
+  /** ListObjectsV2 page size (default 1,000). */
+  readonly pageSize?: number;
+  /** How long a replayed object stays locked if this process dies (default 15 min). */
+  readonly lockMs?: number;
+}
+
+/** The Lambda's dependencies from the environment and rule flags: the replay runs what the function runs. */
+async function environmentDeps(args: Args, err: (line: string) => void): Promise<IngestDeps> {
+  const config = loadConfig(process.env);
+  const pack = await loadRulePack(packOptions(args, process.env));
+  describePack(pack, err);
+  const logger = {
+    info: () => undefined,
+    warn: (message: string) => err(`warning: ${message}`),
+    error: (message: string) => err(`error: ${message}`),
+  };
+  const metrics = { addMetric: () => undefined, addCountWithReason: () => undefined };
+  const deps = buildIngestDeps(config, pack, { logger, metrics });
+  if (!deps.idempotency) err('warning: DEDUP_TABLE_NAME is not set: objects the Lambda already processed are forwarded again, alerts sent again');
+  return deps;
+}
+
+function required(args: Args, flag: string, command: string): string {
+  const value = args.options[flag];
+  if (value === undefined) throw new UsageError(`${command} needs --${flag}`);
+  return value;
+}
+
+function dateOption(args: Args, flag: string): Date | undefined {
+  const text = args.options[flag];
+  if (text === undefined) return undefined;
+  const at = Date.parse(text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(at)) throw new UsageError(`--${flag} must be an ISO 8601 time, e.g. 2026-11-24T09:00Z (got ${JSON.stringify(text)})`);
+  return new Date(at);
+}
+
+async function replayQueueCommand(args: Args, out: (line: string) => void, err: (line: string) => void, env: ReplayEnvironment): Promise<number> {
+  const queueUrl = required(args, 'queue-url', 'replay-queue');
+  const maxText = args.options.max;
+  const max = maxText === undefined ? undefined : Number(maxText);
+  if (max !== undefined && (!Number.isSafeInteger(max) || max < 1)) throw new UsageError(`--max must be a positive integer (got ${JSON.stringify(maxText)})`);
+  const deps = await (env.ingestDeps ?? (() => environmentDeps(args, err)))();
+  const sqs = env.sqs ?? new SQSClient({});
+  const queue = new SqsFailureQueue(sqs, queueUrl, env.queueWaitSeconds === undefined ? {} : { waitSeconds: env.queueWaitSeconds });
+  const summary = await replayQueue(queue, ingestWith(deps, env.lockMs === undefined ? {} : { lockMs: env.lockMs }), {
+    ...(max === undefined ? {} : { max }),
+    log: out,
+  });
+  out(formatReplayQueueSummary(summary));
+  return summary.kept > 0 ? 1 : 0;
+}
+
+async function reprocessCommand(args: Args, out: (line: string) => void, err: (line: string) => void, env: ReplayEnvironment): Promise<number> {
+  const bucket = required(args, 'bucket', 'reprocess');
+  const prefix = required(args, 'prefix', 'reprocess');
+  const from = dateOption(args, 'from');
+  const to = dateOption(args, 'to');
+  if (from && to && from.getTime() >= to.getTime()) throw new UsageError('--from must be before --to');
+  const deps = await (env.ingestDeps ?? (() => environmentDeps(args, err)))();
+  const lister = new S3ObjectLister(env.s3 ?? new S3Client({}), env.pageSize === undefined ? {} : { pageSize: env.pageSize });
+  const summary = await reprocessPrefix(lister, ingestWith(deps, env.lockMs === undefined ? {} : { lockMs: env.lockMs }), {
+    bucket,
+    prefix,
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+    log: out,
+  });
+  out(formatReprocessSummary(bucket, prefix, summary));
+  return summary.failed > 0 ? 1 : 0;
+}
+
+export async function main(
+  argv: readonly string[],
+  out = (l: string) => console.log(l),
+  err = (l: string) => console.error(l),
+  env: ReplayEnvironment = {},
+): Promise<number> {
   try {
     const args = parseArgs(argv);
     switch (args.command) {
@@ -133,6 +248,10 @@ export async function main(argv: readonly string[], out = (l: string) => console
         return await testRules(args, out);
       case 'scan':
         return await scan(args, out, err);
+      case 'replay-queue':
+        return await replayQueueCommand(args, out, err, env);
+      case 'reprocess':
+        return await reprocessCommand(args, out, err, env);
       case 'help':
         out(USAGE);
         return 0;
@@ -147,6 +266,10 @@ export async function main(argv: readonly string[], out = (l: string) => console
     if (e instanceof RuleLoadError) {
       err(`rule pack did not load: ${e.reason}: ${e.message}`);
       return 1;
+    }
+    if (e instanceof ConfigError) {
+      err(e.message);
+      return 2;
     }
     throw e;
   }

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AlertLedger } from '../dedup/alert-ledger';
 
 export interface DynamoDbAlertLedgerOptions {
@@ -36,13 +37,17 @@ export class DynamoDbAlertLedger implements AlertLedger {
   async claim(keys: readonly string[]): Promise<Set<string>> {
     const mine = new Set<string>();
     const nowS = Math.floor(this.now() / 1000);
+    // Who made this claim. The SDK retries a put whose answer was lost (a 500 after the
+    // write, a timeout): the retry then fails its condition on our own item, which must
+    // still count as ours, or the alert would be silenced for good.
+    const claimant = randomUUID();
     let failure: unknown;
     await inBatches(unique(keys), this.concurrency, async (key) => {
       try {
         await this.doc.send(
           new PutCommand({
             TableName: this.options.tableName,
-            Item: { id: itemId(key), claimedAt: nowS, expiration: nowS + this.ttlSeconds },
+            Item: { id: itemId(key), claimedAt: nowS, expiration: nowS + this.ttlSeconds, claimant },
             // an expired claim that TTL has not swept yet counts as free
             ConditionExpression: 'attribute_not_exists(id) OR expiration < :now',
             ExpressionAttributeValues: { ':now': nowS },
@@ -50,7 +55,15 @@ export class DynamoDbAlertLedger implements AlertLedger {
         );
         mine.add(key);
       } catch (err) {
-        if (!(err instanceof ConditionalCheckFailedException)) failure ??= err;
+        if (!(err instanceof ConditionalCheckFailedException)) {
+          failure ??= err;
+          return;
+        }
+        try {
+          if ((await this.claimedBy(key)) === claimant) mine.add(key);
+        } catch (readError) {
+          failure ??= readError;
+        }
       }
     });
     if (failure !== undefined) {
@@ -59,6 +72,15 @@ export class DynamoDbAlertLedger implements AlertLedger {
       throw failure;
     }
     return mine;
+  }
+
+  /** The claimant of a key's item (strongly consistent: the write may be milliseconds old). */
+  private async claimedBy(key: string): Promise<string | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.options.tableName, Key: { id: itemId(key) }, ConsistentRead: true, ProjectionExpression: 'claimant' }),
+    );
+    const claimant: unknown = out.Item?.claimant;
+    return typeof claimant === 'string' ? claimant : undefined;
   }
 
   async release(keys: readonly string[]): Promise<void> {

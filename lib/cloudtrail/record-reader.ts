@@ -72,6 +72,13 @@ const enum Phase {
 }
 
 const MAX_KEY_CHARS = 256;
+/**
+ * One record's text, in characters. CloudTrail records are at most 256 KB and CloudWatch Logs
+ * takes at most 1 MB per event, so nothing this large is a real record; without a cap, one
+ * crafted record (a gzip of a GB-long string) would be buffered whole and exhaust memory
+ * long before the decompressed-size limit.
+ */
+export const MAX_RECORD_CHARS = 8 * 1024 * 1024;
 
 class RecordScanner {
   private phase = Phase.DocumentStart;
@@ -86,6 +93,7 @@ class RecordScanner {
   private inString = false;
   private pendingEscape = false;
   private parts: string[] = [];
+  private partsChars = 0;
   private skipIsScalar = false;
 
   private key = '';
@@ -110,7 +118,7 @@ class RecordScanner {
             this.phase = Phase.ArrayElement;
             this.expectElement = false;
           } else {
-            this.parts.push(chunk.slice(start));
+            this.keepPart(chunk.slice(start));
           }
           break;
         }
@@ -142,7 +150,7 @@ class RecordScanner {
               this.phase = Phase.ArrayElement;
               this.expectElement = false;
             } else {
-              this.parts.push(chunk.slice(start));
+              this.keepPart(chunk.slice(start));
             }
           }
         }
@@ -366,14 +374,26 @@ class RecordScanner {
     return i;
   }
 
+  /** Keeps part of a record that continues in the next chunk, up to MAX_RECORD_CHARS. */
+  private keepPart(part: string): void {
+    this.partsChars += part.length;
+    if (this.partsChars > MAX_RECORD_CHARS) {
+      throw new InvalidRecordError(
+        `Records[${this.index}] is longer than ${MAX_RECORD_CHARS} characters (CloudTrail records are at most 256 KB): not read`,
+      );
+    }
+    this.parts.push(part);
+  }
+
   private finishRecord(chunk: string, start: number, end: number): TrailRecord {
     let text: string;
     if (this.parts.length === 0) {
       text = chunk.slice(start, end);
     } else {
-      this.parts.push(chunk.slice(0, end));
+      this.keepPart(chunk.slice(0, end));
       text = this.parts.join('');
       this.parts = [];
+      this.partsChars = 0;
     }
     let record: unknown;
     try {

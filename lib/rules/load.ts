@@ -150,7 +150,12 @@ function parseYaml(file: string, text: string): unknown {
   const doc = docs[0]!;
   const problem = doc.errors[0];
   if (problem !== undefined) throw new RuleLoadError('InvalidYaml', file, problem.message.split('\n')[0] ?? 'invalid YAML', { cause: problem });
-  return doc.toJS({ maxAliasCount: 100 });
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // yaml throws a plain ReferenceError for an alias bomb ("Excessive alias count …")
+    throw new RuleLoadError('InvalidYaml', file, err instanceof Error ? err.message : String(err), { cause: err });
+  }
 }
 
 /** SigmaHQ rules: `logsource` and `detection` at the top level. */
