@@ -5,6 +5,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { ObjectRef } from './cloudtrail/types';
 import type { AlertLedger } from './dedup/alert-ledger';
 import { DeliveryFailedError, UnrecognisedTriggerError } from './errors';
+import type { LogSink } from './forward/sink';
 import { processObject, type PipelineDeps } from './pipeline';
 import type { DeliveryReport } from './report';
 import { logReport, recordReportMetrics, type LoggerLike, type MetricsLike } from './telemetry';
@@ -52,6 +53,8 @@ export interface ObjectSummary {
   readonly notified: boolean;
   /** True when this invocation did not process the object: a duplicate event. */
   readonly duplicate?: boolean;
+  /** Records forwarded but alerts not sent: a retry re-reads the object only to alert. */
+  readonly alertsPending?: boolean;
 }
 
 /**
@@ -84,20 +87,14 @@ function objectDelivery(deps: IngestDeps, context?: Context): Deliver {
   const run = async (ref: ObjectRef): Promise<ObjectSummary> => {
     ran = true;
     const report = await processObject(ref, deps);
-    let alerted = 0;
-    let notified = false;
-    if (report.status === 'processed') {
-      try {
-        ({ alerted, notified } = await alert(report, deps));
-      } catch (err) {
-        report.status = 'failed';
-        report.error = { reason: 'NotifyFailed', message: err instanceof Error ? err.message : String(err) };
-        report.reason = `NotifyFailed: ${report.error.message}`;
-      }
-    }
+    const outcome = await alertIfProcessed(report, deps);
     logReport(deps.logger, report);
     recordReportMetrics(deps.metrics, report);
-    const summary = summarise(report, alerted, notified);
+    const summary = summarise(report, outcome.alerted, outcome.notified);
+    // Records forwarded, alerts not sent: remember the object as done (its records must not
+    // be forwarded again) but pending alerts; the invocation still fails, and the retry only
+    // re-reads the file to alert.
+    if (outcome.pending) return { ...summary, alertsPending: true };
     if (report.status === 'failed') throw new ObjectFailed(summary);
     return summary;
   };
@@ -107,6 +104,7 @@ function objectDelivery(deps: IngestDeps, context?: Context): Deliver {
     try {
       const summary = await guarded(ref);
       if (ran) return summary;
+      if (summary.alertsPending) return await alertPending(ref, summary, deps);
       deps.logger.info('object already processed: duplicate event ignored', { bucket: ref.bucket, key: ref.key, versionId: ref.versionId });
       deps.metrics.addMetric('DuplicateDeliveries', 'Count', 1);
       return { ...summary, duplicate: true };
@@ -120,6 +118,41 @@ function objectDelivery(deps: IngestDeps, context?: Context): Deliver {
       throw err;
     }
   };
+}
+
+/** Alerts for a processed report; a failure to notify marks the report failed and pending. */
+async function alertIfProcessed(report: DeliveryReport, deps: IngestDeps): Promise<{ alerted: number; notified: boolean; pending: boolean }> {
+  if (report.status !== 'processed') return { alerted: 0, notified: false, pending: false };
+  try {
+    return { ...(await alert(report, deps)), pending: false };
+  } catch (err) {
+    report.status = 'failed';
+    report.error = { reason: 'NotifyFailed', message: err instanceof Error ? err.message : String(err) };
+    report.reason = `NotifyFailed: ${report.error.message}`;
+    return { alerted: 0, notified: false, pending: true };
+  }
+}
+
+/** Accepts every batch and sends nothing: re-reading a file whose records are already forwarded. */
+const alreadyForwarded: LogSink = {
+  put: async (_target, batch) => ({ accepted: batch.events.length, rejected: { tooOld: 0, tooNew: 0, expired: 0 } }),
+};
+
+/**
+ * A retry of an object whose records were forwarded but whose alerts failed: read it again
+ * for its findings only (the alert ledger keeps each one to a single alert per channel).
+ */
+async function alertPending(ref: ObjectRef, previous: ObjectSummary, deps: IngestDeps): Promise<ObjectSummary> {
+  const report = await processObject(ref, { ...deps, sink: alreadyForwarded });
+  const outcome = await alertIfProcessed(report, deps);
+  deps.metrics.addMetric('PendingAlertsRetried', 'Count', 1);
+  const where = { bucket: ref.bucket, key: ref.key, versionId: ref.versionId, findings: report.findings.length };
+  if (report.status === 'processed') {
+    deps.logger.info('alerts sent on retry: the records were forwarded before and were not forwarded again', where);
+    return { ...previous, status: 'processed', reason: 'alerts sent on retry', alerted: outcome.alerted, notified: outcome.notified, alertsPending: undefined };
+  }
+  deps.logger.error(`alerts still pending: ${report.reason}`, where);
+  return { ...previous, status: 'failed', reason: report.reason };
 }
 
 function idempotent(run: Deliver, options: NonNullable<IngestDeps['idempotency']>, context?: Context): Deliver {

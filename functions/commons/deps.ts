@@ -23,6 +23,13 @@ import type { LoggerLike, MetricsLike } from '../../lib/telemetry';
  * retries from the standard AWS_* variables), adapters and the rule pack. Shared by the
  * handler and the CLI's replay commands, so a replay runs exactly what the function runs.
  */
+/**
+ * Every client gives up on a connection after 5 s and on a silent socket after 30 s (an
+ * S3 download counts as alive while bytes flow), so a stalled call becomes a retried,
+ * logged error rather than a Lambda timeout with no reason (the SDK's default waits longer).
+ */
+const HTTP = { requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 } } as const;
+
 export function buildIngestDeps(
   config: Config,
   pack: RulePack,
@@ -44,14 +51,14 @@ export function buildIngestDeps(
     minSeverity: config.NOTIFY_MIN_SEVERITY,
     consoleRegion: process.env.AWS_REGION,
   };
-  const sns = alertTopic || findingsTopic ? new SNSClient({}) : undefined;
+  const sns = alertTopic || findingsTopic ? new SNSClient(HTTP) : undefined;
   if (sns && alertTopic) {
     channels.push(notificationChannel('people', new SnsNotifier(sns, alertTopic), { ...notifyOptions, format: 'text' }));
   }
   if (sns && findingsTopic) {
     channels.push(notificationChannel('machines', new SnsNotifier(sns, findingsTopic), { ...notifyOptions, format: 'json' }));
   }
-  const dynamo = config.DEDUP_TABLE_NAME || config.ANOMALY_TABLE_NAME ? new DynamoDBClient({}) : undefined;
+  const dynamo = config.DEDUP_TABLE_NAME || config.ANOMALY_TABLE_NAME ? new DynamoDBClient(HTTP) : undefined;
   // Insights-like signal: needs its baseline table; real CloudTrail Insights files need nothing
   const anomalyOptions = anomalyOptionsFromEnv();
   const store = dynamo && config.ANOMALY_TABLE_NAME ? new DynamoDbBaselineStore({ tableName: config.ANOMALY_TABLE_NAME, client: dynamo }) : undefined;
@@ -62,8 +69,8 @@ export function buildIngestDeps(
     : (ref, key) =>
         key.kind === 'insight' ? [insightAnalyser(ref, key, { severity: anomalyOptions.severity, endSeverity: anomalyOptions.endSeverity })] : [];
   return {
-    source: new S3ObjectSource(new S3Client({})),
-    sink: new CloudWatchLogsSink(new CloudWatchLogsClient({})),
+    source: new S3ObjectSource(new S3Client(HTTP)),
+    sink: new CloudWatchLogsSink(new CloudWatchLogsClient(HTTP)),
     logGroup: config.LOG_GROUP_NAME,
     gunzip: { maxDecompressedBytes: config.MAX_DECOMPRESSED_BYTES },
     maxInFlight: config.PUT_LOG_EVENTS_MAX_IN_FLIGHT,

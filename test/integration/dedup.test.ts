@@ -199,17 +199,22 @@ describe('de-duplication against dynalite', () => {
   it('a notification that could not be sent gives its claims back: the retry alerts', async () => {
     // Prepare
     const k = key('NotifyFails00001');
-    await put(k, ['login-f']);
+    await put(k, ['login-f', 'q1', 'q2']);
     notifier.failNext = true;
+    const before = stack.logs.events(GROUP, STREAM).length;
 
     // Act
     const first = ingestEvent(s3Event(k), deps);
     await expect(first).rejects.toThrow(/NotifyFailed/);
     const retry = (await ingestEvent(s3Event(k), deps)) as IngestSummary;
+    const againLater = (await ingestEvent(s3Event(k), deps)) as IngestSummary;
 
-    // Assess
+    // Assess: the retry alerted without forwarding the records a second time
     expect(retry.objects[0]).toMatchObject({ status: 'processed', alerted: 1, notified: true });
     expect(notifier.alertedEventIds).toEqual(['login-f']);
+    expect(stack.logs.events(GROUP, STREAM).length - before).toBe(3);
+    expect(metrics).toContain('PendingAlertsRetried');
+    expect(againLater.objects[0]).toMatchObject({ status: 'processed', alerted: 0 });
   });
 
   it('an overwritten object (same key, new ETag, unversioned bucket) is processed again; a duplicate of it is not', async () => {
