@@ -111,15 +111,8 @@ class RecordScanner {
     while (i < n) {
       switch (this.phase) {
         case Phase.InRecord: {
-          const start = i;
-          i = this.scanValue(chunk, i);
-          if (this.depth === 0) {
-            out.push(this.finishRecord(chunk, start, i));
-            this.phase = Phase.ArrayElement;
-            this.expectElement = false;
-          } else {
-            this.keepPart(chunk.slice(start));
-          }
+          // a record continued from the previous chunk
+          i = this.continueRecord(chunk, i, i, out);
           break;
         }
         case Phase.SkipValue: {
@@ -143,21 +136,29 @@ class RecordScanner {
             this.depth = 1;
             this.inString = false;
             this.pendingEscape = false;
-            const start = i - 1;
-            i = this.scanValue(chunk, i);
-            if (this.depth === 0) {
-              out.push(this.finishRecord(chunk, start, i));
-              this.phase = Phase.ArrayElement;
-              this.expectElement = false;
-            } else {
-              this.keepPart(chunk.slice(start));
-            }
+            i = this.continueRecord(chunk, i - 1, i, out);
           }
         }
       }
     }
     this.offset += n;
     return out;
+  }
+
+  /**
+   * Scans a record whose text in this chunk starts at `start`, from `from`: completes it
+   * into `out`, or keeps its part until the next chunk. Returns the position after it.
+   */
+  private continueRecord(chunk: string, start: number, from: number, out: TrailRecord[]): number {
+    const end = this.scanValue(chunk, from);
+    if (this.depth === 0) {
+      out.push(this.finishRecord(chunk, start, end));
+      this.phase = Phase.ArrayElement;
+      this.expectElement = false;
+    } else {
+      this.keepPart(chunk.slice(start));
+    }
+    return end;
   }
 
   end(): void {
