@@ -2,6 +2,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3RuleSource } from '../lib/aws/s3-rule-source';
 import { loadConfig } from '../lib/config';
 import { ingestEvent, type IngestDeps } from '../lib/ingest';
 import { loadRulePack, rulePackOptionsFromEnv } from '../lib/rules';
@@ -12,7 +14,8 @@ import { logger, metrics, pipelineMetrics } from './commons/telemetry';
 // variable or the file and the reason, on every invocation (`npm run rules:test` catches
 // rule files before deploying).
 const config = loadConfig();
-const rulePack = loadRulePack(rulePackOptionsFromEnv()).then((pack) => {
+const ruleSources = config.RULES_S3_BUCKET ? [new S3RuleSource(new S3Client({}), config.RULES_S3_BUCKET, config.RULES_S3_PREFIX)] : [];
+const rulePack = loadRulePack({ ...rulePackOptionsFromEnv(), sources: ruleSources }).then((pack) => {
   logger.info(`rule pack loaded: ${pack.rules.length} rules active`, {
     inactive: pack.entries.filter((e) => e.status !== 'active').map((e) => ({ id: e.id, status: e.status, reason: e.statusReason })),
     refused: pack.refused,

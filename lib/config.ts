@@ -20,6 +20,9 @@ const ConfigSchema = z.object({
   FINDINGS_TOPIC_NAME: optionalString(z.string().regex(TOPIC_NAME, 'an SNS topic name')),
   /** Object idempotency and alert claims; unset: no de-duplication (local tools only). */
   DEDUP_TABLE_NAME: optionalString(z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'a DynamoDB table name')),
+  /** Users' rule files under an S3 prefix, read at cold start. */
+  RULES_S3_BUCKET: optionalString(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')),
+  RULES_S3_PREFIX: z.string().default(''),
   /** The anomaly baseline table; unset: no Insights-like signal (real Insights files still alert). */
   ANOMALY_TABLE_NAME: optionalString(z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'a DynamoDB table name')),
   NOTIFY_ALWAYS: z

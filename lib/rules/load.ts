@@ -53,13 +53,24 @@ export interface RulePackOptions {
   readonly params?: ParamValues;
   /** Front ends for other formats, asked before the trailwatch rule format. */
   readonly formats?: readonly RuleFormat[];
+  /** Other places users keep rule files (an S3 prefix: lib/aws/s3-rule-source.ts). */
+  readonly sources?: readonly RuleSource[];
 }
 
-/** Reads every rule file of the configured directories and compiles the pack. Throws RuleLoadError. */
+/** Port: rule files kept somewhere other than a local directory. */
+export interface RuleSource {
+  /** Where, for messages (e.g. `s3://bucket/prefix/`). */
+  readonly name: string;
+  /** Every `*.yaml` / `*.yml` file, sorted by name. Throws RuleLoadError when unreadable. */
+  read(): Promise<RuleDocument[]>;
+}
+
+/** Reads every rule file of the configured directories and sources and compiles the pack. Throws RuleLoadError. */
 export async function loadRulePack(options: RulePackOptions): Promise<RulePack> {
   const dirs = [...(options.builtinDir === undefined ? [] : [options.builtinDir]), ...(options.userDirs ?? [])];
   const documents: RuleDocument[] = [];
   for (const dir of dirs) documents.push(...(await readRuleDirectory(dir)));
+  for (const source of options.sources ?? []) documents.push(...(await source.read()));
   return buildRulePack(documents, options);
 }
 

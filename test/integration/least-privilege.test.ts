@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { isDeployed } from './template-conditions';
 
 /**
  * Least privilege and encryption at rest, read from the packaged CloudFormation template
@@ -27,6 +28,7 @@ interface Resource {
 }
 interface Template {
   Resources: Record<string, Resource>;
+  Conditions?: Record<string, unknown>;
 }
 interface Statement {
   Sid?: string;
@@ -85,6 +87,8 @@ function policyDocuments(t: Template): PolicyDocument[] {
     if (doc) docs.push({ where, resource, kind, statements: list(doc.Statement) as Statement[] });
   };
   for (const [id, r] of Object.entries(t.Resources)) {
+    // a resource whose Condition is false is not deployed (e.g. the KMS policy without a key)
+    if (!isDeployed(t, r)) continue;
     const p = r.Properties ?? {};
     switch (r.Type) {
       case 'AWS::IAM::Role':
@@ -244,6 +248,7 @@ describe('least privilege and encryption at rest in the packaged template', () =
   const variants: Array<[string, string[]]> = [
     ['existing bucket, SSE-KMS key, key prefix', ['trailBucket=org-trail-logs', 'trailPrefix=central/', 'kmsKeyArn=arn:aws:kms:us-east-1:111122223333:key/abcd']],
     ['new bucket', ['trailBucket=new-trail-logs', 'existingBucket=false']],
+    ['rules under an S3 prefix, alert email', ['trailBucket=org-trail-logs', 'rulesS3Bucket=team-rules', 'rulesS3Prefix=trailwatch/', 'alertEmail=oncall@example.com']],
   ];
   const templates = new Map<string, Template>();
 

@@ -10,6 +10,8 @@ import path from 'node:path';
 type Resource = { Type: string; Properties?: Record<string, any>; Condition?: string; DependsOn?: unknown }; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Template = { Resources: Record<string, Resource>; Conditions?: Record<string, unknown>; Outputs?: Record<string, unknown> };
 
+import { isDeployed } from './template-conditions';
+
 const ROOT = path.resolve(__dirname, '..', '..');
 
 function packageTemplate(...params: string[]): Template {
@@ -38,7 +40,7 @@ function functionStatements(t: Template): Record<string, any>[] { // eslint-disa
     (p) => p.PolicyDocument.Statement,
   );
   const attached = ofType(t, 'AWS::IAM::Policy')
-    .filter(([, p]) => JSON.stringify(p.Properties!.Roles).includes('IamRoleLambdaExecution'))
+    .filter(([, p]) => isDeployed(t, p) && JSON.stringify(p.Properties!.Roles).includes('IamRoleLambdaExecution'))
     .flatMap(([, p]) => p.Properties!.PolicyDocument.Statement as Record<string, unknown>[]);
   return [...inline, ...attached];
 }
@@ -158,6 +160,18 @@ describe('serverless package (offline) → CloudFormation template', () => {
     });
     const onTable = functionStatements(t).filter((s) => JSON.stringify(s.Resource).includes('AnomalyTable'));
     expect(onTable.flatMap(actions).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:UpdateItem']);
+  });
+
+  it('reads users\' rules from an S3 prefix only when one is given: list that prefix, read its objects', () => {
+    expect(t.Resources.RulesS3ReadPolicy?.Condition).toBe('HasRulesS3Bucket');
+    const withRules = packageTemplate('rulesS3Bucket=team-rules', 'rulesS3Prefix=trailwatch/');
+    const statements = withRules.Resources.RulesS3ReadPolicy!.Properties!.PolicyDocument.Statement;
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::team-rules' }, Condition: { StringLike: { 's3:prefix': 'trailwatch/*' } } },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::team-rules/trailwatch/*' } },
+    ]);
+    const env = withRules.Resources.IngestLambdaFunction!.Properties!.Environment.Variables;
+    expect(env).toMatchObject({ RULES_S3_BUCKET: 'team-rules', RULES_S3_PREFIX: 'trailwatch/' });
   });
 
   it('sends failed asynchronous invocations to an encrypted SQS queue after two retries', () => {
