@@ -1,8 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { isDeployed } from './template-conditions';
+import { isDeployed, packageTemplate as packageTemplateOf } from './packaged-template';
 
 /**
  * Least privilege and encryption at rest, read from the packaged CloudFormation template
@@ -48,22 +44,7 @@ interface PolicyDocument {
   readonly statements: Statement[];
 }
 
-const ROOT = path.resolve(__dirname, '..', '..');
-
-function packageTemplate(...params: string[]): Template {
-  const dir = mkdtempSync(path.join(tmpdir(), 'trailwatch-lp-'));
-  try {
-    const run = spawnSync(
-      process.execPath,
-      [path.join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js'), 'package', '--package', dir, ...params.map((p) => `--param=${p}`)],
-      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' }, timeout: 120_000 },
-    );
-    if (run.status !== 0) throw new Error(`serverless package failed:\n${run.stdout}\n${run.stderr}`);
-    return JSON.parse(readFileSync(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const packageTemplate = (...params: string[]) => packageTemplateOf<Template>(...params);
 
 const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 

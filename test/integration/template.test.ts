@@ -1,7 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { isDeployed, packageTemplate as packageTemplateOf } from './packaged-template';
 
 /**
  * `serverless package` offline, then read the CloudFormation template it produced: the
@@ -10,24 +7,7 @@ import path from 'node:path';
 type Resource = { Type: string; Properties?: Record<string, any>; Condition?: string; DependsOn?: unknown }; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Template = { Resources: Record<string, Resource>; Conditions?: Record<string, unknown>; Outputs?: Record<string, unknown> };
 
-import { isDeployed } from './template-conditions';
-
-const ROOT = path.resolve(__dirname, '..', '..');
-
-function packageTemplate(...params: string[]): Template {
-  const dir = mkdtempSync(path.join(tmpdir(), 'trailwatch-pkg-'));
-  try {
-    const run = spawnSync(
-      process.execPath,
-      [path.join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js'), 'package', '--package', dir, ...params.map((p) => `--param=${p}`)],
-      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' }, timeout: 120_000 },
-    );
-    if (run.status !== 0) throw new Error(`serverless package failed:\n${run.stdout}\n${run.stderr}`);
-    return JSON.parse(readFileSync(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const packageTemplate = (...params: string[]) => packageTemplateOf<Template>(...params);
 
 function ofType(t: Template, type: string): [string, Resource][] {
   return Object.entries(t.Resources).filter(([, r]) => r.Type === type);

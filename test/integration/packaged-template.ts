@@ -1,3 +1,29 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/**
+ * `serverless package` offline with the given `--param`s, and the CloudFormation template it
+ * produced: the deployable artefact, not serverless.yml, is what the tests judge.
+ */
+export function packageTemplate<T>(...params: string[]): T {
+  const dir = mkdtempSync(path.join(tmpdir(), 'trailwatch-pkg-'));
+  try {
+    const run = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js'), 'package', '--package', dir, ...params.map((p) => `--param=${p}`)],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' }, timeout: 120_000 },
+    );
+    if (run.status !== 0) throw new Error(`serverless package failed:\n${run.stdout}\n${run.stderr}`);
+    return JSON.parse(readFileSync(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as T;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * Which resources of a packaged template CloudFormation would create: a resource whose
  * `Condition` evaluates false (e.g. the KMS policy without `kmsKeyArn`) is not deployed, so
