@@ -12,8 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { PUT_LOG_EVENTS_LIMITS, minimumCalls, type LogBatch } from '../lib/forward/batcher';
-import type { LogSink, LogTarget, PutOutcome } from '../lib/forward/sink';
+import { PUT_LOG_EVENTS_LIMITS, minimumCalls } from '../lib/forward/batcher';
+import { DiscardingSink } from '../lib/forward/sink';
 import { FileObjectSource } from '../lib/local/file-source';
 import { processObject, type Analyser } from '../lib/pipeline';
 import { cloudTrailKey, writeLogFile } from './corpus/files';
@@ -22,17 +22,6 @@ const ROOT = path.resolve(__dirname, 'out', 'corpus');
 /** Keep in step with NODE_OPTIONS in serverless.yml. */
 const LAMBDA_V8_FLAGS = ['--max-semi-space-size=4'];
 
-export class NullSink implements LogSink {
-  calls = 0;
-  events = 0;
-  batchBytes = 0;
-  async put(_target: LogTarget, batch: LogBatch): Promise<PutOutcome> {
-    this.calls++;
-    this.events += batch.events.length;
-    this.batchBytes += batch.bytes;
-    return { accepted: batch.events.length, rejected: { tooOld: 0, tooNew: 0, expired: 0 } };
-  }
-}
 
 export function parseSize(s: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(KB|MB|GB)?$/i.exec(s.trim());
@@ -72,7 +61,7 @@ async function bareParse(file: string): Promise<number> {
 }
 
 export async function runPipeline(key: string, analysersFor?: () => Analyser[]) {
-  const sink = new NullSink();
+  const sink = new DiscardingSink();
   const report = await processObject(
     { bucket: 'bench', key },
     { source: new FileObjectSource(ROOT), sink, logGroup: 'bench', analysersFor },

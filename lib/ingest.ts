@@ -5,7 +5,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { ObjectRef } from './cloudtrail/types';
 import type { AlertLedger } from './dedup/alert-ledger';
 import { DeliveryFailedError, UnrecognisedTriggerError } from './errors';
-import type { LogSink } from './forward/sink';
+import { DiscardingSink } from './forward/sink';
 import { processObject, type PipelineDeps } from './pipeline';
 import type { DeliveryReport } from './report';
 import { logReport, recordReportMetrics, type LoggerLike, type MetricsLike } from './telemetry';
@@ -133,17 +133,13 @@ async function alertIfProcessed(report: DeliveryReport, deps: IngestDeps): Promi
   }
 }
 
-/** Accepts every batch and sends nothing: re-reading a file whose records are already forwarded. */
-const alreadyForwarded: LogSink = {
-  put: async (_target, batch) => ({ accepted: batch.events.length, rejected: { tooOld: 0, tooNew: 0, expired: 0 } }),
-};
-
 /**
  * A retry of an object whose records were forwarded but whose alerts failed: read it again
  * for its findings only (the alert ledger keeps each one to a single alert per channel).
  */
 async function alertPending(ref: ObjectRef, previous: ObjectSummary, deps: IngestDeps): Promise<ObjectSummary> {
-  const report = await processObject(ref, { ...deps, sink: alreadyForwarded });
+  // the records were forwarded before: read them again for their findings only
+  const report = await processObject(ref, { ...deps, sink: new DiscardingSink() });
   const outcome = await alertIfProcessed(report, deps);
   deps.metrics.addMetric('PendingAlertsRetried', 'Count', 1);
   const where = { bucket: ref.bucket, key: ref.key, versionId: ref.versionId, findings: report.findings.length };

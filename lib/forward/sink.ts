@@ -27,6 +27,23 @@ export interface LogSink {
 }
 
 /**
+ * Accepts every batch and sends nothing, counting what it was given: for runs that read
+ * files without forwarding them (the scan CLI, benchmarks, a retry that only re-alerts).
+ */
+export class DiscardingSink implements LogSink {
+  calls = 0;
+  events = 0;
+  /** Σ(bytes + overhead) of the batches, as PutLogEvents counts them. */
+  batchBytes = 0;
+  async put(_target: LogTarget, batch: LogBatch): Promise<PutOutcome> {
+    this.calls++;
+    this.events += batch.events.length;
+    this.batchBytes += batch.bytes;
+    return { accepted: batch.events.length, rejected: { tooOld: 0, tooNew: 0, expired: 0 } };
+  }
+}
+
+/**
  * The stream name CloudTrail's own CloudWatch Logs integration uses, so that existing
  * metric filters and Logs Insights queries keep working: `<accountId>_CloudTrail_<region>`.
  * Stream names may not contain ':' or '*' and are at most 512 characters.

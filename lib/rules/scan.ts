@@ -4,8 +4,7 @@ import { createGzip } from 'node:zlib';
 import { classifyKey } from '../cloudtrail/classify';
 import type { ObjectSource, OpenedObject } from '../cloudtrail/source';
 import type { ObjectRef } from '../cloudtrail/types';
-import type { LogBatch } from '../forward/batcher';
-import type { LogSink, LogTarget, PutOutcome } from '../forward/sink';
+import { DiscardingSink } from '../forward/sink';
 import { FileObjectSource } from '../local/file-source';
 import { processObject } from '../pipeline';
 import type { DeliveryReport } from '../report';
@@ -54,7 +53,7 @@ export async function* scanDirectory(dir: string, pack: RulePack, options: ScanO
   });
 
   const source = new ScanSource(dir, keys);
-  const sink = new CountingSink();
+  const sink = new DiscardingSink();
   for (const { ref, file } of refs) {
     const report = await processObject(ref, {
       source,
@@ -102,13 +101,3 @@ class ScanSource implements ObjectSource {
   }
 }
 
-/** Accepts every batch and counts it: the scan forwards nowhere. */
-export class CountingSink implements LogSink {
-  calls = 0;
-  events = 0;
-  async put(_target: LogTarget, batch: LogBatch): Promise<PutOutcome> {
-    this.calls++;
-    this.events += batch.events.length;
-    return { accepted: batch.events.length, rejected: { tooOld: 0, tooNew: 0, expired: 0 } };
-  }
-}

@@ -11,7 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CloudWatchLogsSink } from '../../../lib/aws/cloudwatch-logs-sink';
 import { ForwardError } from '../../../lib/errors';
 import type { LogBatch } from '../../../lib/forward/batcher';
-import { cloudTrailStreamName, countRejected } from '../../../lib/forward/sink';
+import { cloudTrailStreamName, countRejected, DiscardingSink } from '../../../lib/forward/sink';
 
 const cwl = mockClient(CloudWatchLogsClient);
 const target = { group: '/trailwatch/test', stream: '111122223333_CloudTrail_us-east-1' };
@@ -116,5 +116,22 @@ describe('cloudTrailStreamName', () => {
   it('names streams as CloudTrail’s own integration does, without characters AWS forbids', () => {
     expect(cloudTrailStreamName('111122223333', 'eu-west-1')).toBe('111122223333_CloudTrail_eu-west-1');
     expect(cloudTrailStreamName('a:b', 'c*d')).toBe('a_b_CloudTrail_c_d');
+  });
+});
+
+describe('DiscardingSink', () => {
+  it('accepts every batch without sending it, and counts calls, events and batch bytes', async () => {
+    // Prepare
+    const sink = new DiscardingSink();
+
+    // Act
+    const outcomes = [await sink.put(target, batch), await sink.put(target, batch)];
+
+    // Assess
+    expect(outcomes).toEqual([
+      { accepted: 4, rejected: { tooOld: 0, tooNew: 0, expired: 0 } },
+      { accepted: 4, rejected: { tooOld: 0, tooNew: 0, expired: 0 } },
+    ]);
+    expect({ calls: sink.calls, events: sink.events, batchBytes: sink.batchBytes }).toEqual({ calls: 2, events: 8, batchBytes: 2 * batch.bytes });
   });
 });
