@@ -334,3 +334,43 @@ function regionOf(req: IncomingMessage): string {
   const match = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(req.headers.authorization ?? '');
   return match?.[1] ?? 'us-east-1';
 }
+
+/** Reads `--name value` or `--name=value` from command-line arguments. */
+export type CliOption = (name: string) => string | undefined;
+
+/**
+ * The manual-run entry the test servers share (`tsx testkit/<x>-server.ts [--port N]
+ * [--host H] …`): start on the given address, print the endpoint on stdout and how to use
+ * it on stderr, stop cleanly on SIGINT/SIGTERM. `announce` may use further options.
+ */
+export function runServerFromCommandLine<S extends AwsTestServer>(
+  argv: readonly string[],
+  start: (address: { port: number; host: string }) => Promise<S>,
+  announce: (server: S, option: CliOption) => void,
+): void {
+  const option: CliOption = (name) => {
+    const index = argv.indexOf(name);
+    const inline = argv.find((arg) => arg.startsWith(`${name}=`));
+    return index >= 0 ? argv[index + 1] : inline?.slice(name.length + 1);
+  };
+  const portText = option('--port') ?? '0';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`invalid --port ${portText}`);
+    process.exitCode = 2;
+    return;
+  }
+  start({ port, host: option('--host') ?? '127.0.0.1' }).then(
+    (server) => {
+      console.log(server.endpoint);
+      announce(server, option);
+      const shutdown = (): void => void server.stop().then(() => process.exit(0));
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

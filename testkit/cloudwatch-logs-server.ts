@@ -16,6 +16,7 @@ import {
   type JsonObject,
   type OperationHandler,
   type RequestContext,
+  runServerFromCommandLine,
 } from './aws-json-server';
 
 export type { CallRecord, Fault, FaultPlan } from './aws-json-server';
@@ -541,30 +542,8 @@ function page<T>(items: readonly T[], token: string | undefined, limit: number):
   };
 }
 
-async function main(argv: readonly string[]): Promise<void> {
-  const option = (name: string): string | undefined => {
-    const index = argv.indexOf(name);
-    const inline = argv.find((arg) => arg.startsWith(`${name}=`));
-    return index >= 0 ? argv[index + 1] : inline?.slice(name.length + 1);
-  };
-  const portText = option('--port') ?? '0';
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`invalid --port ${portText}`);
-    process.exitCode = 2;
-    return;
-  }
-  const server = await CloudWatchLogsServer.start({ port, host: option('--host') ?? '127.0.0.1' });
-  console.log(server.endpoint);
-  console.error(`CloudWatch Logs test server listening; use AWS_ENDPOINT_URL_CLOUDWATCH_LOGS=${server.endpoint}`);
-  const shutdown = (): void => void server.stop().then(() => process.exit(0));
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
-}
-
 if (require.main === module) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
+  runServerFromCommandLine(process.argv.slice(2), (address) => CloudWatchLogsServer.start(address), (server) =>
+    console.error(`CloudWatch Logs test server listening; use AWS_ENDPOINT_URL_CLOUDWATCH_LOGS=${server.endpoint}`),
+  );
 }

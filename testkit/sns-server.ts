@@ -32,6 +32,7 @@ import {
   type OperationHandler,
   type RequestContext,
   type WireProtocol,
+  runServerFromCommandLine,
 } from './aws-json-server';
 
 export type { CallRecord, Fault, FaultPlan } from './aws-json-server';
@@ -1041,32 +1042,10 @@ function compare(value: number, op: NumericOp, bound: number): boolean {
 
 // ---------------------------------------------------------------------------------------
 
-async function main(argv: readonly string[]): Promise<void> {
-  const option = (name: string): string | undefined => {
-    const index = argv.indexOf(name);
-    const inline = argv.find((arg) => arg.startsWith(`${name}=`));
-    return index >= 0 ? argv[index + 1] : inline?.slice(name.length + 1);
-  };
-  const portText = option('--port') ?? '0';
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`invalid --port ${portText}`);
-    process.exitCode = 2;
-    return;
-  }
-  const server = await SnsServer.start({ port, host: option('--host') ?? '127.0.0.1' });
-  console.log(server.endpoint);
-  console.error(`SNS test server listening; use AWS_ENDPOINT_URL_SNS=${server.endpoint}`);
-  const topic = option('--topic');
-  if (topic !== undefined) console.error(`topic: ${server.createTopic(topic, option('--region') ?? 'us-east-1')}`);
-  const shutdown = (): void => void server.stop().then(() => process.exit(0));
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
-}
-
 if (require.main === module) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
+  runServerFromCommandLine(process.argv.slice(2), (address) => SnsServer.start(address), (server, option) => {
+    console.error(`SNS test server listening; use AWS_ENDPOINT_URL_SNS=${server.endpoint}`);
+    const topic = option('--topic');
+    if (topic !== undefined) console.error(`topic: ${server.createTopic(topic, option('--region') ?? 'us-east-1')}`);
   });
 }
