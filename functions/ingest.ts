@@ -7,14 +7,14 @@ import { S3RuleSource } from '../lib/aws/s3-rule-source';
 import { loadConfig } from '../lib/config';
 import { ingestEvent, type IngestDeps } from '../lib/ingest';
 import { loadRulePack, rulePackOptionsFromEnv } from '../lib/rules';
-import { buildIngestDeps } from './commons/deps';
+import { buildIngestDeps, HTTP } from './commons/deps';
 import { logger, metrics, pipelineMetrics } from './commons/telemetry';
 
 // Built once per container. A bad setting or a broken rule file fails here, naming the
 // variable or the file and the reason, on every invocation (`npm run rules:test` catches
 // rule files before deploying).
 const config = loadConfig();
-const ruleSources = config.RULES_S3_BUCKET ? [new S3RuleSource(new S3Client({}), config.RULES_S3_BUCKET, config.RULES_S3_PREFIX)] : [];
+const ruleSources = config.RULES_S3_BUCKET ? [new S3RuleSource(new S3Client(HTTP), config.RULES_S3_BUCKET, config.RULES_S3_PREFIX)] : [];
 const rulePack = loadRulePack({ ...rulePackOptionsFromEnv(), sources: ruleSources }).then((pack) => {
   logger.info(`rule pack loaded: ${pack.rules.length} rules active`, {
     inactive: pack.entries.filter((e) => e.status !== 'active').map((e) => ({ id: e.id, status: e.status, reason: e.statusReason })),

@@ -28,7 +28,7 @@ import type { LoggerLike, MetricsLike } from '../../lib/telemetry';
  * S3 download counts as alive while bytes flow), so a stalled call becomes a retried,
  * logged error rather than a Lambda timeout with no reason (the SDK's default waits longer).
  */
-const HTTP = { requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 } } as const;
+export const HTTP = { requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 } } as const;
 
 export function buildIngestDeps(
   config: Config,
