@@ -46,6 +46,8 @@ export interface ObjectSummary {
   readonly versionId?: string;
   readonly status: DeliveryReport['status'];
   readonly reason: string;
+  /** The typed error's reason (e.g. `NoSuchKey`) when status is `failed`. */
+  readonly errorReason?: string;
   readonly recordsRead: number;
   readonly recordsForwarded: number;
   readonly findings: number;
@@ -148,7 +150,7 @@ async function alertPending(ref: ObjectRef, previous: ObjectSummary, deps: Inges
     return { ...previous, status: 'processed', reason: 'alerts sent on retry', alerted: outcome.alerted, notified: outcome.notified, alertsPending: undefined };
   }
   deps.logger.error(`alerts still pending: ${report.reason}`, where);
-  return { ...previous, status: 'failed', reason: report.reason };
+  return { ...previous, status: 'failed', reason: report.reason, errorReason: report.error?.reason ?? 'Unknown' };
 }
 
 function idempotent(run: Deliver, options: NonNullable<IngestDeps['idempotency']>, context?: Context): Deliver {
@@ -216,6 +218,7 @@ function summarise(report: DeliveryReport, alerted: number, notified: boolean): 
     ...(report.object.versionId !== undefined ? { versionId: report.object.versionId } : {}),
     status: report.status,
     reason: report.reason,
+    ...(report.error ? { errorReason: report.error.reason } : {}),
     recordsRead: report.records.read,
     recordsForwarded: report.records.forwarded,
     findings: report.findings.length,
@@ -247,8 +250,8 @@ export async function ingestPayload(payload: unknown, deps: IngestDeps, deliver:
   if (failed.length > 0) {
     throw new DeliveryFailedError(
       `${failed.length} of ${summaries.length} objects failed: ` +
-        failed.map((s) => `s3://${s.bucket}/${s.key} (${s.reason.split(':')[0]})`).join(', '),
-      failed.map((s) => ({ bucket: s.bucket, key: s.key, versionId: s.versionId, reason: s.reason.split(':')[0] ?? 'Unknown' })),
+        failed.map((s) => `s3://${s.bucket}/${s.key} (${s.errorReason ?? 'Unknown'})`).join(', '),
+      failed.map((s) => ({ bucket: s.bucket, key: s.key, versionId: s.versionId, reason: s.errorReason ?? 'Unknown' })),
     );
   }
   return summaries;
