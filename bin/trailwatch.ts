@@ -10,13 +10,13 @@
  *       through the Lambda's own pipeline, and prints the findings (one JSON object per
  *       line with --json). Exits 1 if a file could not be read.
  *
- *   tsx bin/trailwatch.ts replay-queue --queue-url URL [--max N]
+ *   tsx bin/trailwatch.ts replay-queue --queue-url URL [--max N] [--no-alerts]
  *       Re-drives the failure queue: each message (Lambda's on-failure invocation record, or
  *       a redriven S3 event) goes back through the Lambda's pipeline; it is deleted only
  *       after that succeeded, and kept (with the reason printed) otherwise. Exits 1 if any
  *       message was kept.
  *
- *   tsx bin/trailwatch.ts reprocess --bucket B --prefix P [--from ISO] [--to ISO]
+ *   tsx bin/trailwatch.ts reprocess --bucket B --prefix P [--from ISO] [--to ISO] [--no-alerts]
  *       Reprocesses the CloudTrail log files under s3://B/P delivered in [from, to) (the
  *       time in the file name). Idempotent: objects already processed and alerts already
  *       sent are not repeated. Exits 1 if an object failed.
@@ -26,7 +26,9 @@
  * or replace them. The built-in pack is rules/ in this repository. The replay commands
  * build the Lambda's own dependencies from the same variables (LOG_GROUP_NAME,
  * DEDUP_TABLE_NAME, ALERT_TOPIC_ARN, FINDINGS_TOPIC_ARN, …; functions/commons/deps.ts),
- * with the standard AWS_* variables for credentials, region, endpoints and retries.
+ * with the standard AWS_* variables for credentials, region, endpoints and retries. A topic
+ * configured by name only cannot be reached outside Lambda: give its *_TOPIC_ARN, or
+ * --no-alerts to process without alerting (findings stay pending; a later run sends them).
  */
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -47,8 +49,8 @@ import { formatRuleTestResult, runRuleTests } from '../lib/rules/test-runner';
 const USAGE = `usage:
   trailwatch test-rules [--rules dir]… [--allowed-regions r1,r2]
   trailwatch scan <dir> [--rules dir]… [--disable id,id] [--allowed-regions r1,r2] [--json]
-  trailwatch replay-queue --queue-url URL [--max N]
-  trailwatch reprocess --bucket B --prefix P [--from ISO] [--to ISO]`;
+  trailwatch replay-queue --queue-url URL [--max N] [--no-alerts]
+  trailwatch reprocess --bucket B --prefix P [--from ISO] [--to ISO] [--no-alerts]`;
 
 interface Args {
   readonly command?: string;
@@ -57,6 +59,8 @@ interface Args {
   readonly disable: string[];
   readonly allowedRegions?: string[];
   readonly json: boolean;
+  /** replay-queue / reprocess: process without alerting; findings stay pending for a later run. */
+  readonly noAlerts: boolean;
   /** replay-queue / reprocess options, by flag name without the dashes. */
   readonly options: Readonly<Record<string, string>>;
 }
@@ -72,6 +76,7 @@ export function parseArgs(argv: readonly string[]): Args {
   const disable: string[] = [];
   let allowedRegions: string[] | undefined;
   let json = false;
+  let noAlerts = false;
   const options: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -84,13 +89,14 @@ export function parseArgs(argv: readonly string[]): Args {
     else if (arg === '--disable') disable.push(...list(value()));
     else if (arg === '--allowed-regions') allowedRegions = list(value());
     else if (arg === '--json') json = true;
+    else if (arg === '--no-alerts') noAlerts = true;
     else if (VALUE_FLAGS.has(arg)) options[arg.slice(2)] = value();
-    else if (arg === '--help' || arg === '-h') return { command: 'help', positional, rules, disable, json, options };
+    else if (arg === '--help' || arg === '-h') return { command: 'help', positional, rules, disable, json, noAlerts, options };
     else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
     else positional.push(arg);
   }
   const [command, ...rest] = positional;
-  return { command, positional: rest, rules, disable, json, options, ...(allowedRegions === undefined ? {} : { allowedRegions }) };
+  return { command, positional: rest, rules, disable, json, noAlerts, options, ...(allowedRegions === undefined ? {} : { allowedRegions }) };
 }
 
 function packOptions(args: Args, env: NodeJS.ProcessEnv): RulePackOptions {
@@ -172,7 +178,7 @@ export interface ReplayEnvironment {
 
 /** The Lambda's dependencies from the environment and rule flags: the replay runs what the function runs. */
 async function environmentDeps(args: Args, err: (line: string) => void): Promise<IngestDeps> {
-  const config = loadConfig(process.env);
+  const config = loadConfig(args.noAlerts ? { ...process.env, TRAILWATCH_ALERTS: 'off' } : process.env);
   const pack = await loadRulePack(packOptions(args, process.env));
   describePack(pack, err);
   const logger = {

@@ -29,6 +29,15 @@ const ConfigSchema = z.object({
     .enum(['true', 'false', ''])
     .default('false')
     .transform((v) => v === 'true'),
+  /**
+   * `off`: process without alerting (a local run or a replay with no topic). Findings are
+   * then left pending, never recorded as alerted, and a later run with topics sends them.
+   * Without it, a configured topic that cannot be reached is a configuration error.
+   */
+  TRAILWATCH_ALERTS: z
+    .enum(['on', 'off', ''])
+    .default('on')
+    .transform((v) => v !== 'off'),
   /** Findings below this severity are left out of notifications (counted as omitted). */
   NOTIFY_MIN_SEVERITY: optionalString(z.enum(SEVERITIES)),
 });

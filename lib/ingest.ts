@@ -1,7 +1,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { JSONValue } from '@aws-lambda-powertools/commons/types';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { classifyKey } from './cloudtrail/classify';
 import type { ObjectRef } from './cloudtrail/types';
 import type { AlertLedger } from './dedup/alert-ledger';
 import { DeliveryFailedError, UnrecognisedTriggerError } from './errors';
@@ -84,30 +86,54 @@ class ObjectFailed extends Error {
   }
 }
 
+/**
+ * What makes two triggers the same delivery: bucket, key and the object's version (its
+ * version id, or its ETag in an unversioned bucket). Plain JSON: the idempotency key is
+ * hashed from it.
+ */
+interface ObjectIdentity {
+  readonly bucket: string;
+  readonly key: string;
+  readonly versionId?: string;
+  readonly eTag?: string;
+}
+
+/** Per object, per call: never shared between the objects a batch runs in parallel. */
+interface RunState {
+  ran: boolean;
+}
+
 function objectDelivery(deps: IngestDeps, context?: Context): Deliver {
-  let ran = false;
-  const run = async (ref: ObjectRef): Promise<ObjectSummary> => {
-    ran = true;
+  const run = async (_identity: ObjectIdentity, ref: ObjectRef, state: RunState): Promise<ObjectSummary> => {
+    state.ran = true;
     const report = await processObject(ref, deps);
     const outcome = await alertIfProcessed(report, deps);
     logReport(deps.logger, report);
     recordReportMetrics(deps.metrics, report);
     const summary = summarise(report, outcome.alerted, outcome.notified);
     // Records forwarded, alerts not sent: remember the object as done (its records must not
-    // be forwarded again) but pending alerts; the invocation still fails, and the retry only
-    // re-reads the file to alert.
+    // be forwarded again) but pending alerts; a failed channel still fails the invocation,
+    // and the retry only re-reads the file to alert.
     if (outcome.pending) return { ...summary, alertsPending: true };
     if (report.status === 'failed') throw new ObjectFailed(summary);
     return summary;
   };
-  const guarded = deps.idempotency ? idempotent(run, deps.idempotency, context) : run;
+  const guard = deps.idempotency ? idempotencyGuard(run, deps.idempotency, context) : undefined;
   return async (ref) => {
-    ran = false;
+    const state: RunState = { ran: false };
+    const identity = await identify(ref, deps);
+    // a versioned bucket: read exactly the version the identity names
+    const pinned: ObjectRef = identity.versionId !== undefined && ref.versionId === undefined ? { ...ref, versionId: identity.versionId } : ref;
     try {
-      const summary = await guarded(ref);
-      if (ran) return summary;
-      if (summary.alertsPending) return await alertPending(ref, summary, deps);
-      deps.logger.info('object already processed: duplicate event ignored', { bucket: ref.bucket, key: ref.key, versionId: ref.versionId });
+      const summary = guard ? await guard.run(identity, pinned, state) : await run(identity, pinned, state);
+      if (state.ran) return summary;
+      if (summary.alertsPending) {
+        const after = await alertPending(pinned, summary, deps);
+        // sent: clear the mark, so the next duplicate is a plain duplicate, not another re-read
+        if (!after.alertsPending) await guard?.remember(identity, after);
+        return after;
+      }
+      deps.logger.info('object already processed: duplicate event ignored', { bucket: ref.bucket, key: ref.key, versionId: identity.versionId });
       deps.metrics.addMetric('DuplicateDeliveries', 'Count', 1);
       return { ...summary, duplicate: true };
     } catch (err) {
@@ -122,9 +148,48 @@ function objectDelivery(deps: IngestDeps, context?: Context): Deliver {
   };
 }
 
+/**
+ * The object's identity from the store itself when it can tell (S3 HeadObject), so an S3
+ * event (which carries an ETag) and CloudTrail's SNS notification (which carries none) for
+ * one file are one delivery. Keys that are skipped by name are not asked about; if the
+ * store cannot answer, what the trigger said is used and the read itself reports the problem.
+ */
+async function identify(ref: ObjectRef, deps: IngestDeps): Promise<ObjectIdentity> {
+  const fromTrigger: ObjectIdentity = {
+    bucket: ref.bucket,
+    key: ref.key,
+    ...(ref.versionId !== undefined ? { versionId: ref.versionId } : {}),
+    ...(ref.eTag !== undefined ? { eTag: ref.eTag } : {}),
+  };
+  if (!deps.source.identify || !classifyKey(ref.key).process) return fromTrigger;
+  try {
+    const version = await deps.source.identify(ref);
+    if (version.versionId === undefined && version.eTag === undefined) return fromTrigger;
+    return {
+      bucket: ref.bucket,
+      key: ref.key,
+      ...(version.versionId !== undefined ? { versionId: version.versionId } : {}),
+      ...(version.eTag !== undefined ? { eTag: version.eTag } : {}),
+    };
+  } catch {
+    return fromTrigger;
+  }
+}
+
 /** Alerts for a processed report; a failure to notify marks the report failed and pending. */
 async function alertIfProcessed(report: DeliveryReport, deps: IngestDeps): Promise<{ alerted: number; notified: boolean; pending: boolean }> {
   if (report.status !== 'processed') return { alerted: 0, notified: false, pending: false };
+  if ((deps.channels ?? []).length === 0) {
+    // No channel to publish on (alerts switched off for a local run or a replay): the findings
+    // are kept pending, never recorded as alerted, so a later run with channels sends them.
+    if (report.findings.length === 0) return { alerted: 0, notified: false, pending: false };
+    deps.logger.warn(`alerts left pending: no alert channel in this run (${report.findings.length} findings)`, {
+      bucket: report.object.bucket,
+      key: report.object.key,
+    });
+    deps.metrics.addMetric('AlertsLeftPending', 'Count', 1);
+    return { alerted: 0, notified: false, pending: true };
+  }
   try {
     return { ...(await alert(report, deps)), pending: false };
   } catch (err) {
@@ -136,8 +201,8 @@ async function alertIfProcessed(report: DeliveryReport, deps: IngestDeps): Promi
 }
 
 /**
- * A retry of an object whose records were forwarded but whose alerts failed: read it again
- * for its findings only (the alert ledger keeps each one to a single alert per channel).
+ * A retry of an object whose records were forwarded but whose alerts were not sent: read it
+ * again for its findings only (the alert ledger keeps each one to a single alert per channel).
  */
 async function alertPending(ref: ObjectRef, previous: ObjectSummary, deps: IngestDeps): Promise<ObjectSummary> {
   // the records were forwarded before: read them again for their findings only
@@ -145,25 +210,39 @@ async function alertPending(ref: ObjectRef, previous: ObjectSummary, deps: Inges
   const outcome = await alertIfProcessed(report, deps);
   deps.metrics.addMetric('PendingAlertsRetried', 'Count', 1);
   const where = { bucket: ref.bucket, key: ref.key, versionId: ref.versionId, findings: report.findings.length };
-  if (report.status === 'processed') {
-    deps.logger.info('alerts sent on retry: the records were forwarded before and were not forwarded again', where);
-    return { ...previous, status: 'processed', reason: 'alerts sent on retry', alerted: outcome.alerted, notified: outcome.notified, alertsPending: undefined };
+  if (report.status === 'processed' && !outcome.pending) {
+    deps.logger.info('pending alerts sent: the records were forwarded before and were not forwarded again', where);
+    const { alertsPending: _sent, ...rest } = previous;
+    return { ...rest, status: 'processed', reason: 'pending alerts sent', findings: report.findings.length, alerted: outcome.alerted, notified: outcome.notified };
   }
+  if (report.status === 'processed') return previous; // still no channel: stays pending, said above
   deps.logger.error(`alerts still pending: ${report.reason}`, where);
   return { ...previous, status: 'failed', reason: report.reason, errorReason: report.error?.reason ?? 'Unknown' };
 }
 
-function idempotent(run: Deliver, options: NonNullable<IngestDeps['idempotency']>, context?: Context): Deliver {
+interface IdempotencyGuard {
+  run(identity: ObjectIdentity, ref: ObjectRef, state: RunState): Promise<ObjectSummary>;
+  /** Replaces the stored summary of an object already processed. */
+  remember(identity: ObjectIdentity, summary: ObjectSummary): Promise<void>;
+}
+
+type Run = (identity: ObjectIdentity, ref: ObjectRef, state: RunState) => Promise<ObjectSummary>;
+
+function idempotencyGuard(run: Run, options: NonNullable<IngestDeps['idempotency']>, context?: Context): IdempotencyGuard {
   const config = new IdempotencyConfig({
-    // One object version is one delivery, whichever retry carried it. Unversioned buckets:
-    // the ETag tells an overwrite from a duplicate (CloudTrail never overwrites its keys, but a
-    // replay tool or a person might); a trigger without either (CloudTrail's own SNS
-    // notification) dedups on the key alone.
+    // One object version is one delivery, whichever trigger or retry carried it. Unversioned
+    // buckets: the ETag tells an overwrite from a duplicate (CloudTrail never overwrites its
+    // keys, but a replay tool or a person might). Same expression as before the identity was
+    // asked of S3, so records written by earlier versions still match.
     eventKeyJmesPath: '[bucket, key, versionId || eTag]',
     expiresAfterSeconds: options.expiresAfterSeconds ?? 7 * 24 * 3600,
   });
   if (context) config.registerLambdaContext(context);
-  return makeIdempotent(run, { persistenceStore: options.store, config });
+  return {
+    run: makeIdempotent(run, { persistenceStore: options.store, config }),
+    // the store was configured by the idempotent call that returned the summary being replaced
+    remember: (identity, summary) => options.store.saveSuccess(identity as unknown as JSONValue, summary as unknown as JSONValue),
+  };
 }
 
 async function alert(report: DeliveryReport, deps: IngestDeps): Promise<{ alerted: number; notified: boolean }> {
@@ -246,10 +325,17 @@ export async function ingestPayload(payload: unknown, deps: IngestDeps, deliver:
   }
   const summaries: ObjectSummary[] = [];
   for (const ref of trigger.objects) summaries.push(await deliver(ref));
-  const failed = summaries.filter((s) => s.status === 'failed');
+  const failed: Pick<ObjectSummary, 'bucket' | 'key' | 'versionId' | 'errorReason'>[] = summaries.filter((s) => s.status === 'failed');
+  for (const entry of trigger.rejected) {
+    // the event's other objects were read; this entry fails the event, so it reaches the
+    // failure destination with its reason instead of vanishing
+    deps.logger.error(`trigger entry rejected: ${entry.error.message}`, { bucket: entry.bucket, key: entry.key });
+    deps.metrics.addCountWithReason('TriggersRejected', entry.error.reason);
+    failed.push({ bucket: entry.bucket, key: entry.key, errorReason: entry.error.reason });
+  }
   if (failed.length > 0) {
     throw new DeliveryFailedError(
-      `${failed.length} of ${summaries.length} objects failed: ` +
+      `${failed.length} of ${summaries.length + trigger.rejected.length} objects failed: ` +
         failed.map((s) => `s3://${s.bucket}/${s.key} (${s.errorReason ?? 'Unknown'})`).join(', '),
       failed.map((s) => ({ bucket: s.bucket, key: s.key, versionId: s.versionId, reason: s.errorReason ?? 'Unknown' })),
     );
@@ -264,7 +350,11 @@ async function ingestSqsBatch(event: SQSEvent, deps: IngestDeps, deliver: Delive
     try {
       body = JSON.parse(record.body);
     } catch {
-      throw new UnrecognisedTriggerError(`SQS message ${record.messageId} is not JSON`);
+      // the message stays on the queue (batch item failure) and its redrive policy moves it aside
+      const err = new UnrecognisedTriggerError(`SQS message ${record.messageId} is not JSON (${record.body.length} characters)`);
+      deps.logger.error(`trigger not recognised: ${err.message}`, { messageId: record.messageId });
+      deps.metrics.addCountWithReason('TriggersRejected', err.reason);
+      throw err;
     }
     await ingestPayload(body, deps, deliver);
   };

@@ -9,7 +9,7 @@ import { DynamoDbAlertLedger } from '../../lib/aws/dynamodb-alert-ledger';
 import { DynamoDbBaselineStore } from '../../lib/aws/dynamodb-baseline-store';
 import { S3ObjectSource } from '../../lib/aws/s3-source';
 import { SnsNotifier } from '../../lib/aws/sns-notifier';
-import { topicArn, type Config } from '../../lib/config';
+import { ConfigError, topicArn, type Config } from '../../lib/config';
 import type { KeyClass } from '../../lib/cloudtrail/classify';
 import type { ObjectRef } from '../../lib/cloudtrail/types';
 import type { AlertChannel, IngestDeps } from '../../lib/ingest';
@@ -37,14 +37,22 @@ export function buildIngestDeps(
   invokedFunctionArn?: string,
 ): IngestDeps {
   const channels: AlertChannel[] = [];
-  const complete = (arn: string | undefined, name: string | undefined): string | undefined => {
+  const alertsOn = config.TRAILWATCH_ALERTS;
+  const complete = (arn: string | undefined, name: string | undefined, variable: string): string | undefined => {
+    if (!alertsOn) return undefined;
     if (arn || invokedFunctionArn) return topicArn(arn, name, invokedFunctionArn);
-    // not in Lambda (serverless invoke local without -e …_TOPIC_ARN): say so, send nothing
-    if (name) telemetry.logger.warn(`topic ${name} has no ARN outside Lambda: set its *_TOPIC_ARN to publish; notifications to it are off`);
+    // Not in Lambda (serverless invoke local, replay tools) and no ARN: refuse rather than run
+    // without alerting and record the object as done, which would lose its findings for good.
+    if (name) {
+      throw new ConfigError(
+        `topic ${name} has no ARN outside Lambda: set ${variable}, or TRAILWATCH_ALERTS=off (--no-alerts) to process without alerting (findings are then left pending for a later run)`,
+      );
+    }
     return undefined;
   };
-  const alertTopic = complete(config.ALERT_TOPIC_ARN, config.ALERT_TOPIC_NAME);
-  const findingsTopic = complete(config.FINDINGS_TOPIC_ARN, config.FINDINGS_TOPIC_NAME);
+  const alertTopic = complete(config.ALERT_TOPIC_ARN, config.ALERT_TOPIC_NAME, 'ALERT_TOPIC_ARN');
+  const findingsTopic = complete(config.FINDINGS_TOPIC_ARN, config.FINDINGS_TOPIC_NAME, 'FINDINGS_TOPIC_ARN');
+  if (!alertsOn) telemetry.logger.warn('alerts are off (TRAILWATCH_ALERTS=off): findings are left pending; a later run with topics sends them');
   const notifyOptions = {
     logGroup: config.LOG_GROUP_NAME,
     always: config.NOTIFY_ALWAYS,

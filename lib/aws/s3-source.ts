@@ -1,5 +1,5 @@
-import { GetObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import type { ObjectSource, OpenedObject } from '../cloudtrail/source';
+import { GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import type { ObjectSource, ObjectVersion, OpenedObject } from '../cloudtrail/source';
 import type { ObjectRef } from '../cloudtrail/types';
 import { ObjectAccessDeniedError, ObjectNotFoundError, ObjectReadError } from '../errors';
 
@@ -25,6 +25,25 @@ export class S3ObjectSource implements ObjectSource {
       throw toObjectError(err, where);
     }
   }
+
+  async identify(ref: ObjectRef): Promise<ObjectVersion> {
+    const where = `s3://${ref.bucket}/${ref.key}${ref.versionId ? `?versionId=${ref.versionId}` : ''}`;
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: ref.versionId }));
+      return {
+        // S3 answers "null" for objects written before versioning was enabled: no version id
+        ...(out.VersionId && out.VersionId !== 'null' ? { versionId: out.VersionId } : {}),
+        ...(out.ETag ? { eTag: unquote(out.ETag) } : {}),
+      };
+    } catch (err) {
+      throw toObjectError(err, where);
+    }
+  }
+}
+
+/** S3 event notifications carry the ETag bare, GetObject/HeadObject answer it quoted. */
+function unquote(eTag: string): string {
+  return eTag.length >= 2 && eTag.startsWith('"') && eTag.endsWith('"') ? eTag.slice(1, -1) : eTag;
 }
 
 export function toObjectError(err: unknown, where: string): Error {
@@ -39,7 +58,10 @@ export function toObjectError(err: unknown, where: string): Error {
   }
   // SSE-KMS trails: a disabled or inaccessible key surfaces as KMS.* or AccessDenied
   if (name === 'AccessDenied' || name.startsWith('KMS.') || status === 403) {
-    return new ObjectAccessDeniedError(`${where}: ${name || 'access denied'} (${message})`, { cause: err });
+    // Without s3:ListBucket (least privilege: the function has none) S3 answers a missing key
+    // with 403, not 404: the message says both, so nobody hunts a permission that is fine.
+    const hint = name.startsWith('KMS.') ? '' : '; S3 also answers 403 for a key that does not exist when the reader may not list the bucket';
+    return new ObjectAccessDeniedError(`${where}: ${name || 'access denied'} (${message})${hint}`, { cause: err });
   }
   return new ObjectReadError(`${where}: ${name || 'read failed'} (${message})`, { cause: err });
 }

@@ -39,7 +39,8 @@ export async function* gunzipChunks(
 ): AsyncGenerator<Buffer> {
   const maxBytes = options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
   const gunzip = createGunzip({ chunkSize: options.chunkSize ?? DEFAULT_CHUNK_SIZE });
-  const counted = Readable.from(countBytes(source, progress), { objectMode: false });
+  const magic = { startsAsGzip: false };
+  const counted = Readable.from(countBytes(source, progress, magic), { objectMode: false });
   let sourceError: unknown;
   counted.on('error', (err) => {
     sourceError = err;
@@ -58,7 +59,7 @@ export async function* gunzipChunks(
       yield chunk;
     }
   } catch (err) {
-    throw toLogFileError(sourceError ?? err, progress);
+    throw toLogFileError(sourceError ?? err, progress, magic.startsAsGzip);
   } finally {
     counted.destroy();
     gunzip.destroy();
@@ -66,14 +67,20 @@ export async function* gunzipChunks(
   if (progress.compressedBytes === 0) throw new EmptyObjectError('the object is empty (0 bytes)');
 }
 
-async function* countBytes(source: AsyncIterable<Uint8Array>, progress: GunzipProgress): AsyncGenerator<Uint8Array> {
+/** Counts bytes and notes whether the object begins with gzip's magic bytes 1f 8b. */
+async function* countBytes(source: AsyncIterable<Uint8Array>, progress: GunzipProgress, magic: { startsAsGzip: boolean }): AsyncGenerator<Uint8Array> {
+  let head: number[] = [];
   for await (const chunk of source) {
+    if (head.length < 2) {
+      head = [...head, ...chunk.subarray(0, 2 - head.length)];
+      magic.startsAsGzip = head[0] === 0x1f && head[1] === 0x8b;
+    }
     progress.compressedBytes += chunk.length;
     yield chunk;
   }
 }
 
-function toLogFileError(err: unknown, progress: GunzipProgress): unknown {
+function toLogFileError(err: unknown, progress: GunzipProgress, startsAsGzip: boolean): unknown {
   if (err instanceof LogFileError) return err;
   if (progress.compressedBytes === 0) return new EmptyObjectError('the object is empty (0 bytes)', { cause: err });
   const code = (err as { code?: unknown; errno?: unknown } | null)?.code;
@@ -86,6 +93,15 @@ function toLogFileError(err: unknown, progress: GunzipProgress): unknown {
     );
   }
   if (code === 'Z_DATA_ERROR' || errno === zlibConstants.Z_DATA_ERROR) {
+    if (startsAsGzip && /incorrect header check/i.test(message)) {
+      // The first header was gzip's, so this one is where a next member would start:
+      // complete gzip data followed by bytes that are not gzip. CloudTrail never writes that; a file appended to
+      // or damaged after delivery fails loudly rather than being half-trusted.
+      return new CorruptGzipError(
+        `bytes after the end of the gzip data are not gzip (the file was appended to or damaged after it was written; ${progress.compressedBytes} compressed bytes read)`,
+        { cause: err },
+      );
+    }
     return new CorruptGzipError(`not valid gzip: ${message} (after ${progress.compressedBytes} compressed bytes)`, {
       cause: err,
     });

@@ -15,4 +15,17 @@ export interface OpenedObject {
  */
 export interface ObjectSource {
   open(ref: ObjectRef): Promise<OpenedObject>;
+  /**
+   * What the object is now (version id in a versioned bucket, else its ETag), asked of the
+   * store itself: the identity that makes every trigger for one object the same delivery,
+   * whichever carried it (CloudTrail's own SNS notification names neither). Optional: a
+   * source without it (local files) is identified by what the trigger said.
+   */
+  identify?(ref: ObjectRef): Promise<ObjectVersion>;
+}
+
+/** An object's current version as the store reports it; ETag without its quotes. */
+export interface ObjectVersion {
+  readonly versionId?: string;
+  readonly eTag?: string;
 }

@@ -21,11 +21,24 @@ export interface IgnoredNotice {
   readonly key?: string;
 }
 
+/** An entry that names an object but cannot be read as one (a key with a malformed % escape). */
+export interface RejectedEntry {
+  readonly error: UnrecognisedTriggerError;
+  readonly bucket: string;
+  /** As it arrived: it does not decode. */
+  readonly key: string;
+}
+
 export interface TriggerContents {
   /** Objects to read, duplicates within the event collapsed, in event order. */
   readonly objects: ObjectRef[];
   /** What was deliberately skipped, so the caller can log it ("nothing is lost silently"). */
   readonly ignored: IgnoredNotice[];
+  /**
+   * Entries that are broken on their own: the caller reads the other objects, then fails the
+   * event so that it reaches the failure destination with these named.
+   */
+  readonly rejected: RejectedEntry[];
 }
 
 /**
@@ -43,14 +56,16 @@ const MAX_ENVELOPES = 3;
  * @throws UnrecognisedTriggerError for any other shape, naming what it saw.
  */
 export function readTrigger(payload: unknown): TriggerContents {
-  const found: TriggerContents = { objects: [], ignored: [] };
+  const found: TriggerContents = { objects: [], ignored: [], rejected: [] };
   visit(payload, 'event', 0, found);
-  return { objects: collapseDuplicates(found.objects), ignored: found.ignored };
+  return { objects: collapseDuplicates(found.objects), ignored: found.ignored, rejected: found.rejected };
 }
 
-/** The objects a trigger names; see {@link readTrigger}. */
+/** The objects a trigger names; see {@link readTrigger}. Throws for the first rejected entry. */
 export function objectRefsFrom(payload: unknown): ObjectRef[] {
-  return readTrigger(payload).objects;
+  const contents = readTrigger(payload);
+  if (contents.rejected[0]) throw contents.rejected[0].error;
+  return contents.objects;
 }
 
 function visit(payload: unknown, where: string, depth: number, found: TriggerContents): void {
@@ -95,7 +110,15 @@ function readS3Notification(payload: unknown, where: string, found: TriggerConte
       });
       continue;
     }
-    const key = decodeS3NotificationKey(encodedKey, bucket);
+    let key: string;
+    try {
+      key = decodeS3NotificationKey(encodedKey, bucket);
+    } catch (error) {
+      // one broken entry must not hide the other objects of a multi-record event
+      if (!(error instanceof UnrecognisedTriggerError)) throw error;
+      found.rejected.push({ error, bucket, key: encodedKey });
+      continue;
+    }
     found.objects.push(objectRef({ bucket, key, size, eTag, versionId: versionId ?? undefined, sequencer }));
   }
 }

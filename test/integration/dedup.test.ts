@@ -214,7 +214,8 @@ describe('de-duplication against dynalite', () => {
     expect(notifier.alertedEventIds).toEqual(['login-f']);
     expect(stack.logs.events(GROUP, STREAM).length - before).toBe(3);
     expect(metrics).toContain('PendingAlertsRetried');
-    expect(againLater.objects[0]).toMatchObject({ status: 'processed', alerted: 0 });
+    expect(againLater.objects[0]).toMatchObject({ status: 'processed', duplicate: true });
+    expect(againLater.objects[0]?.alertsPending).toBeUndefined();
   });
 
   it('an overwritten object (same key, new ETag, unversioned bucket) is processed again; a duplicate of it is not', async () => {

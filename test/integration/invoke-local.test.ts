@@ -25,7 +25,8 @@ function invokeLocal(stack: LocalStack, eventFile: string): Promise<{ code: numb
     const child = spawn(
       process.execPath,
       [path.join(ROOT, 'node_modules/osls/bin/serverless.js'), 'invoke', 'local', '-f', 'ingest', '-p', eventFile, `--param=logGroupName=${GROUP}`],
-      { cwd: ROOT, env: { ...process.env, ...stack.env, SLS_TELEMETRY_DISABLED: '1' } },
+      // no SNS here: alerts explicitly off (without it, a topic with no ARN is a configuration error)
+      { cwd: ROOT, env: { ...process.env, ...stack.env, TRAILWATCH_ALERTS: 'off', SLS_TELEMETRY_DISABLED: '1' } },
     );
     let stdout = '';
     let stderr = '';

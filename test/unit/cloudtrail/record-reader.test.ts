@@ -218,6 +218,12 @@ describe('gunzipChunks', () => {
     expect(await inflate(Buffer.concat([gzipSync('ab'), gzipSync('cd')]))).toBe('abcd');
   });
 
+  it('rejects bytes after complete gzip data, saying that is what they are', async () => {
+    const appended = Buffer.concat([gzipSync('{"Records":[]}'), Buffer.from('appended later')]);
+    await expect(inflate(appended)).rejects.toThrow(CorruptGzipError);
+    await expect(inflate(appended)).rejects.toThrow(/bytes after the end of the gzip data are not gzip/);
+  });
+
   it('rejects an empty object', async () => {
     await expect(inflate(Buffer.alloc(0))).rejects.toBeInstanceOf(EmptyObjectError);
   });

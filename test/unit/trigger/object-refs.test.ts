@@ -221,6 +221,22 @@ describe('objectRefsFrom: S3 key decoding', () => {
     expect(error.message).toContain(BUCKET);
   });
 
+  it('keeps the good objects of a multi-record event when one key has a malformed escape, and names the bad one', () => {
+    // Prepare
+    const good = s3PutWith(() => undefined) as { Records: { s3: { object: { key: string } } }[] };
+    const bad = s3PutWith((record) => {
+      record.s3.object.key = 'AWSLogs/%E0%A4%A.json.gz';
+    }) as { Records: unknown[] };
+    const event = { Records: [...bad.Records, ...good.Records] };
+
+    // Act
+    const contents = readTrigger(event);
+
+    // Assess
+    expect(contents.objects).toHaveLength(1);
+    expect(contents.rejected).toEqual([{ error: expect.any(UnrecognisedTriggerError), bucket: BUCKET, key: 'AWSLogs/%E0%A4%A.json.gz' }]);
+  });
+
   it('does not decode EventBridge keys, which arrive as stored', () => {
     // Prepare
     const event = loadTrigger('eventbridge-object-created.json') as { detail: { object: { key: string } } };

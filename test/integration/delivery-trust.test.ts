@@ -1,0 +1,264 @@
+import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { SQSBatchResponse } from 'aws-lambda';
+import { gzipSync } from 'node:zlib';
+import { CloudWatchLogsSink } from '../../lib/aws/cloudwatch-logs-sink';
+import { DynamoDbAlertLedger } from '../../lib/aws/dynamodb-alert-ledger';
+import { S3ObjectSource } from '../../lib/aws/s3-source';
+import type { TrailRecord } from '../../lib/cloudtrail/types';
+import type { Finding } from '../../lib/findings';
+import { ingestEvent, type AlertChannel, type IngestDeps, type IngestSummary } from '../../lib/ingest';
+import type { Analyser } from '../../lib/pipeline';
+import type { DeliveryReport } from '../../lib/report';
+import { createDedupTable, startDynamoDb, type LocalDynamoDb } from '../../testkit/dynamodb';
+import { startLocalStack, type LocalStack } from '../../testkit/local-stack';
+
+/**
+ * Regression tests for ways an alert could be lost or a file forwarded twice without anyone
+ * noticing (issue 9): parallel SQS batches, runs without an alert channel, the pending mark,
+ * one file reaching the function by two triggers, SQS bodies that are not JSON. Against
+ * s3rver, the strict CloudWatch Logs server and dynalite.
+ */
+const BUCKET = 'trust-trail';
+const GROUP = '/trailwatch/trust';
+const TABLE = 'trailwatch-test-trust';
+const NOW = Date.UTC(2026, 10, 24, 9, 20);
+const STREAM = '111122223333_CloudTrail_us-east-1';
+
+const key = (unique: string) =>
+  `AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/24/111122223333_CloudTrail_us-east-1_20261124T0905Z_${unique}.json.gz`;
+
+/** S3's own notification carries the object's ETag (bare, without quotes). */
+const s3Event = (k: string, eTag?: string) => ({
+  Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: BUCKET }, object: { key: k, size: 1, eTag } } }],
+});
+
+/** CloudTrail's own SNS notification for a delivered file: no ETag, no version id. */
+const cloudTrailNotice = (k: string) => ({ s3Bucket: BUCKET, s3ObjectKey: [k] });
+
+const sqsRecord = (body: string, i: number) => ({
+  messageId: `m${i}`,
+  receiptHandle: 'r',
+  body,
+  attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1', SenderId: 'S', ApproximateFirstReceiveTimestamp: '1' },
+  messageAttributes: {},
+  md5OfBody: 'x',
+  eventSource: 'aws:sqs',
+  eventSourceARN: 'arn:aws:sqs:us-east-1:111122223333:q',
+  awsRegion: 'us-east-1',
+});
+const sqsEvent = (...bodies: string[]) => ({ Records: bodies.map(sqsRecord) });
+
+function records(ids: string[]) {
+  return ids.map((id, i) => ({
+    eventVersion: '1.11',
+    eventTime: `2026-11-24T09:0${i % 5}:00Z`,
+    eventSource: 'signin.amazonaws.com',
+    eventName: id.startsWith('login') ? 'ConsoleLogin' : 'GetCallerIdentity',
+    awsRegion: 'us-east-1',
+    eventID: id,
+  }));
+}
+
+/** A stand-in for the rule engine: one finding per ConsoleLogin, keyed by eventID. */
+function loginAnalyser(ref: { bucket: string; key: string }): Analyser {
+  const found: Finding[] = [];
+  return {
+    observe(rs: readonly TrailRecord[]) {
+      for (const r of rs) {
+        if (r.record.eventName !== 'ConsoleLogin') continue;
+        const id = String(r.record.eventID);
+        found.push({ ruleId: 'console-login', title: 'Console login', severity: 'HIGH', source: 'rule', eventID: id, object: ref, count: 1, dedupKey: `console-login:${id}` });
+      }
+    },
+    finish: () => found,
+  };
+}
+
+class RecordingChannel implements AlertChannel {
+  readonly name = 'test';
+  readonly sent: DeliveryReport[] = [];
+  down = false;
+  async notify(report: DeliveryReport) {
+    if (this.down) throw new Error('SNS is down');
+    if (report.findings.length === 0) return { published: false };
+    this.sent.push(report);
+    return { published: true, messageId: `m${this.sent.length}` };
+  }
+  get alertedEventIds(): string[] {
+    return this.sent.flatMap((r) => r.findings.map((f) => f.eventID ?? '')).sort();
+  }
+}
+
+describe('delivery trust (issue 9) against s3rver, the CloudWatch Logs test server and dynalite', () => {
+  let stack: LocalStack;
+  let dynamo: LocalDynamoDb;
+  let s3: S3Client;
+  let ddb: DynamoDBClient;
+  let channel: RecordingChannel;
+  let deps: IngestDeps;
+  const metrics: string[] = [];
+  const logged: { level: string; message: string }[] = [];
+
+  beforeAll(async () => {
+    [stack, dynamo] = await Promise.all([startLocalStack({ buckets: [BUCKET], logsNow: () => NOW }), startDynamoDb()]);
+    s3 = new S3Client({ ...stack.clientConfig, endpoint: stack.s3Endpoint });
+    ddb = new DynamoDBClient(dynamo.clientConfig);
+    await createDedupTable(ddb, TABLE);
+    const logs = new CloudWatchLogsClient({ ...stack.clientConfig, endpoint: stack.logs.endpoint });
+    await logs.send(new CreateLogGroupCommand({ logGroupName: GROUP }));
+    const log = (level: string) => (message: string) => {
+      logged.push({ level, message });
+    };
+    deps = {
+      source: new S3ObjectSource(s3),
+      sink: new CloudWatchLogsSink(logs),
+      logGroup: GROUP,
+      logger: { info: log('info'), warn: log('warn'), error: log('error') },
+      metrics: { addMetric: (name) => metrics.push(name), addCountWithReason: (name) => metrics.push(name) },
+      analysersFor: (ref) => [loginAnalyser(ref)],
+      ledger: new DynamoDbAlertLedger(ddb, { tableName: TABLE }),
+      idempotency: { store: new DynamoDBPersistenceLayer({ tableName: TABLE, awsSdkV3Client: ddb }) },
+    };
+  });
+
+  afterAll(async () => {
+    s3?.destroy();
+    ddb?.destroy();
+    await Promise.all([stack?.stop(), dynamo?.stop()]);
+  });
+
+  beforeEach(() => {
+    channel = new RecordingChannel();
+    deps = { ...deps, channels: [channel] };
+    metrics.length = 0;
+    logged.length = 0;
+  });
+
+  /** Writes a log file; returns its ETag as S3's event notification would carry it. */
+  const put = async (k: string, ids: string[]): Promise<string> => {
+    const out = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: k, Body: gzipSync(JSON.stringify({ Records: records(ids) })) }));
+    return (out.ETag ?? '').replace(/"/g, '');
+  };
+  const forwarded = () => stack.logs.events(GROUP, STREAM).length;
+  const count = (name: string) => metrics.filter((m) => m === name).length;
+
+  it('an SQS batch mixing fresh objects with duplicates whose alerts are pending sends every alert', async () => {
+    // Prepare: four objects forwarded while SNS was down (alerts pending), four fresh ones
+    const pending = [1, 2, 3, 4].map((i) => key(`PendingBatch000${i}`));
+    const fresh = [1, 2, 3, 4].map((i) => key(`FreshBatch00000${i}`));
+    for (const [i, k] of pending.entries()) await put(k, [`login-p${i}`, `p${i}`]);
+    for (const [i, k] of fresh.entries()) await put(k, [`login-f${i}`, `f${i}`]);
+    channel.down = true;
+    for (const k of pending) await expect(ingestEvent(s3Event(k), deps)).rejects.toThrow(/NotifyFailed/);
+    channel.down = false;
+    const before = forwarded();
+
+    // Act: the batch processor runs the records in parallel, pending and fresh interleaved
+    const bodies = pending.flatMap((k, i) => [JSON.stringify(s3Event(k)), JSON.stringify(s3Event(fresh[i]!))]);
+    const response = (await ingestEvent(sqsEvent(...bodies), deps)) as SQSBatchResponse;
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(channel.alertedEventIds).toEqual(['login-f0', 'login-f1', 'login-f2', 'login-f3', 'login-p0', 'login-p1', 'login-p2', 'login-p3']);
+    expect(forwarded() - before).toBe(8); // only the fresh objects' records
+    expect(count('PendingAlertsRetried')).toBe(4);
+  });
+
+  it('once pending alerts are sent the mark is cleared: a later duplicate is a plain duplicate', async () => {
+    // Prepare
+    const k = key('ClearPending0001');
+    await put(k, ['login-c1', 'c2']);
+    channel.down = true;
+    await expect(ingestEvent(s3Event(k), deps)).rejects.toThrow(/NotifyFailed/);
+    channel.down = false;
+    const retry = (await ingestEvent(s3Event(k), deps)) as IngestSummary;
+    metrics.length = 0;
+    logged.length = 0;
+
+    // Act
+    const later = (await ingestEvent(s3Event(k), deps)) as IngestSummary;
+
+    // Assess
+    expect(retry.objects[0]).toMatchObject({ status: 'processed', alerted: 1, notified: true });
+    expect(retry.objects[0]?.alertsPending).toBeUndefined();
+    expect(later.objects[0]).toMatchObject({ duplicate: true });
+    expect(count('PendingAlertsRetried')).toBe(0);
+    expect(logged.some((l) => l.message.includes('pending alerts sent'))).toBe(false);
+    expect(channel.alertedEventIds).toEqual(['login-c1']);
+  });
+
+  it('a run without any alert channel leaves the alerts pending; a later run with one sends them', async () => {
+    // Prepare
+    const k = key('NoChannelRun0001');
+    await put(k, ['login-n1', 'n2', 'n3']);
+    const before = forwarded();
+
+    // Act
+    const silent = (await ingestEvent(s3Event(k), { ...deps, channels: [] })) as IngestSummary;
+    const withChannel = (await ingestEvent(s3Event(k), deps)) as IngestSummary;
+
+    // Assess: never recorded as alerted on a channel that did not publish
+    expect(silent.objects[0]).toMatchObject({ status: 'processed', recordsForwarded: 3, alerted: 0, notified: false, alertsPending: true });
+    expect(logged.some((l) => l.level === 'warn' && l.message.includes('alerts left pending'))).toBe(true);
+    expect(withChannel.objects[0]).toMatchObject({ status: 'processed', alerted: 1, notified: true });
+    expect(channel.alertedEventIds).toEqual(['login-n1']);
+    expect(forwarded() - before).toBe(3);
+  });
+
+  it.each([
+    ['S3 event first, then CloudTrail SNS notification', (k: string, eTag: string) => [s3Event(k, eTag), cloudTrailNotice(k)]],
+    ['CloudTrail SNS notification first, then S3 event', (k: string, eTag: string) => [cloudTrailNotice(k), s3Event(k, eTag)]],
+  ])('one file named by two triggers is forwarded once: %s', async (name, triggers) => {
+    // Prepare
+    const unique = name.startsWith('S3') ? 'TwoTriggersS3001' : 'TwoTriggersCT001';
+    const k = key(unique);
+    const eTag = await put(k, [`login-${unique}`, 't2', 't3']);
+    const before = forwarded();
+    const [first, second] = triggers(k, eTag);
+
+    // Act
+    const a = (await ingestEvent(first, deps)) as IngestSummary;
+    const b = (await ingestEvent(second, deps)) as IngestSummary;
+
+    // Assess
+    expect(a.objects[0]).toMatchObject({ status: 'processed', recordsForwarded: 3 });
+    expect(b.objects[0]).toMatchObject({ duplicate: true });
+    expect(forwarded() - before).toBe(3);
+    expect(channel.sent).toHaveLength(1);
+  });
+
+  it('one S3 record with a malformed key does not hide the others: they are read, the event fails naming it', async () => {
+    // Prepare
+    const k = key('BesideBadKey0001');
+    const eTag = await put(k, ['k1', 'k2']);
+    const good = s3Event(k, eTag).Records[0]!;
+    const bad = { ...good, s3: { bucket: { name: BUCKET }, object: { key: 'AWSLogs/%E0%A4%A.json.gz', size: 1 } } };
+    const before = forwarded();
+
+    // Act
+    const run = ingestEvent({ Records: [bad, good] }, deps);
+
+    // Assess
+    await expect(run).rejects.toThrow(/1 of 2 objects failed: .*%E0%A4%A.*UnrecognisedTrigger/);
+    expect(forwarded() - before).toBe(2);
+    expect(logged.some((l) => l.level === 'error' && l.message.includes('malformed % escape'))).toBe(true);
+    expect(count('TriggersRejected')).toBe(1);
+  });
+
+  it('an SQS message whose body is not JSON is logged, counted and left on the queue', async () => {
+    // Prepare
+    const k = key('BesideBadBody001');
+    await put(k, ['b1']);
+
+    // Act
+    const response = (await ingestEvent(sqsEvent('not json {', JSON.stringify(s3Event(k))), deps)) as SQSBatchResponse;
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm0' }]);
+    expect(logged.some((l) => l.level === 'error' && /m0 is not JSON/.test(l.message))).toBe(true);
+    expect(count('TriggersRejected')).toBe(1);
+  });
+});
