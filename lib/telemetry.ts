@@ -129,7 +129,10 @@ export function recordAnomalyResult(logger: LoggerLike, metrics: MetricsLike, re
   if (result.transitions?.end) metrics.addMetric('AnomalyEnds', 'Count', result.transitions.end);
 }
 
-/** The namespace and the `service` dimension every metric carries (functions/commons/telemetry.ts). */
+/**
+ * The namespace, and the `service` dimension every metric carries when POWERTOOLS_SERVICE_NAME
+ * is not set (functions/commons/telemetry.ts); the deployed function sets `<service>-<stage>`.
+ */
 export const METRIC_NAMESPACE = 'Trailwatch';
 export const METRIC_SERVICE = 'trailwatch';
 

@@ -2,9 +2,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { METRIC_NAMESPACE, METRIC_SERVICE, type MetricsLike } from '../../lib/telemetry';
 
-export const logger = new Logger({ serviceName: METRIC_SERVICE });
-// serviceName becomes the `service` dimension of every metric: alarms and the dashboard name it
-export const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICE });
+// serverless.yml sets `<service>-<stage>`: it becomes the `service` dimension of every metric, so
+// two stages in one account and Region never feed each other's alarms and dashboard
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME || METRIC_SERVICE;
+export const logger = new Logger({ serviceName });
+export const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName });
 
 /** Powertools Metrics behind the pipeline's small MetricsLike port. */
 export const pipelineMetrics: MetricsLike = {
