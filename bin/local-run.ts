@@ -11,6 +11,12 @@
  * 4. prints what was forwarded and skipped, from the function's own structured log lines
  *    and from what the CloudWatch Logs server stored, and the notifications the
  *    subscribers received; then stops the servers.
+ *
+ * `npm start -- --serve` does 1 and 2 only, under the names serverless.yml gives stage `dev`
+ * (so `serverless invoke local` needs no extra flags), prints the variables to paste into
+ * another shell, and stays up until Ctrl-C; then prints what the servers received and stops
+ * them. README, "Run one sample yourself"; test/integration/readme-recipe.test.ts runs that
+ * recipe as written.
  */
 import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -25,11 +31,33 @@ import { startLocalStack, type LocalStack } from '../testkit/local-stack';
 const ROOT = path.resolve(__dirname, '..');
 const SAMPLES = path.join(ROOT, 'events', 'cloudtrail');
 const BUCKET = 'trailwatch-local-trail';
-const LOG_GROUP = '/trailwatch/local/cloudtrail';
 /** The sample files were delivered on 2026-11-24 around 09:05–09:15 UTC. */
 const SAMPLE_CLOCK_START = Date.UTC(2026, 10, 24, 9, 20);
-const DEDUP_TABLE = 'trailwatch-local-dedup';
-const ANOMALY_TABLE = 'trailwatch-local-anomaly';
+
+/** What the stack's CloudFormation would create, by name. */
+interface StackNames {
+  readonly logGroup: string;
+  readonly dedupTable: string;
+  readonly anomalyTable: string;
+  readonly alertTopic: string;
+  readonly findingsTopic: string;
+}
+/** The main job's own names: its invocations pass them with --param and -e. */
+const LOCAL_NAMES: StackNames = {
+  logGroup: '/trailwatch/local/cloudtrail',
+  dedupTable: 'trailwatch-local-dedup',
+  anomalyTable: 'trailwatch-local-anomaly',
+  alertTopic: 'trailwatch-local-alerts',
+  findingsTopic: 'trailwatch-local-findings',
+};
+/** `--serve`: serverless.yml's defaults for stage dev, so a plain `serverless invoke local` finds them. */
+const SERVE_NAMES: StackNames = {
+  logGroup: '/trailwatch/dev/cloudtrail',
+  dedupTable: 'trailwatch-dev-dedup',
+  anomalyTable: 'trailwatch-dev-anomaly',
+  alertTopic: 'trailwatch-dev-alerts',
+  findingsTopic: 'trailwatch-dev-findings',
+};
 const EMAIL_LINES_SHOWN = 40;
 // the batch names every sample object; the SQS batch repeats two of them, as S3's
 // at-least-once delivery may: they must be neither forwarded nor alerted twice
@@ -52,7 +80,10 @@ interface ObjectLine {
 }
 
 async function main(): Promise<number> {
-  const triggers = process.argv.slice(2).length > 0 ? process.argv.slice(2) : DEFAULT_TRIGGERS;
+  const args = process.argv.slice(2);
+  const serve = args.includes('--serve');
+  const given = args.filter((a) => a !== '--serve');
+  const triggers = given.length > 0 ? given : DEFAULT_TRIGGERS;
   // The CloudWatch Logs server's clock runs from the samples' delivery time, so the
   // 14-day / 2-hour acceptance window holds for the committed samples on any date.
   const startedAt = Date.now();
@@ -63,7 +94,14 @@ async function main(): Promise<number> {
     console.log(`local CloudWatch Logs:      ${stack.logs.endpoint}`);
     console.log(`local SNS:                  ${stack.sns.endpoint}`);
     console.log(`local DynamoDB (dynalite):  ${stack.dynamodb.endpoint}`);
-    const topics = await prepare(stack);
+    if (serve) {
+      const topics = await prepare(stack, SERVE_NAMES);
+      await serveUntilStopped(stack, topics);
+      printStored(stack, SERVE_NAMES);
+      printNotifications(stack, topics);
+      return 0;
+    }
+    const topics = await prepare(stack, LOCAL_NAMES);
     for (const trigger of triggers) {
       console.log(`\n── serverless invoke local -f ingest -p ${trigger}`);
       const { code, lines, duplicates } = await invokeLocal(stack, trigger, topics);
@@ -74,7 +112,7 @@ async function main(): Promise<number> {
         console.log(`   invocation failed (exit ${code}): see the error lines above`);
       }
     }
-    printStored(stack);
+    printStored(stack, LOCAL_NAMES);
     printNotifications(stack, topics);
   } finally {
     await stack.stop();
@@ -83,16 +121,40 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-async function prepare(stack: LocalStack): Promise<Topics> {
+/**
+ * `--serve`: the variables to paste into another shell (the endpoints, local credentials and
+ * what CloudFormation would resolve: the topic ARNs), then wait for Ctrl-C or SIGTERM.
+ */
+async function serveUntilStopped(stack: LocalStack, topics: Topics): Promise<void> {
+  const variables: Record<string, string> = {
+    ...stack.env,
+    ALERT_TOPIC_ARN: topics.alertTopicArn,
+    FINDINGS_TOPIC_ARN: topics.findingsTopicArn,
+    SLS_TELEMETRY_DISABLED: '1',
+  };
+  console.log('\nthe local stack is up. In another shell, paste:\n');
+  for (const [name, value] of Object.entries(variables)) console.log(`export ${name}=${value}`);
+  console.log('\nthen, for example:\n\n  npx serverless invoke local -f ingest -p events/s3-put.json\n');
+  console.log('Ctrl-C stops the servers (and prints what they received).');
+  // handlers stay installed: a second signal (tsx relays the one the shell already sent to the
+  // whole process group) must not kill the process halfway through stopping the servers
+  await new Promise<void>((resolve) => {
+    process.on('SIGINT', () => resolve());
+    process.on('SIGTERM', () => resolve());
+  });
+  console.log('\nstopping.');
+}
+
+async function prepare(stack: LocalStack, names: StackNames): Promise<Topics> {
   const logs = new CloudWatchLogsClient({ ...stack.clientConfig, endpoint: stack.logs.endpoint });
-  await logs.send(new CreateLogGroupCommand({ logGroupName: LOG_GROUP }));
+  await logs.send(new CreateLogGroupCommand({ logGroupName: names.logGroup }));
   logs.destroy();
   const dynamo = new DynamoDBClient({ ...stack.clientConfig, endpoint: stack.dynamodb.endpoint });
-  await createDedupTable(dynamo, DEDUP_TABLE);
-  await createBaselineTable(dynamo, ANOMALY_TABLE);
+  await createDedupTable(dynamo, names.dedupTable);
+  await createBaselineTable(dynamo, names.anomalyTable);
   dynamo.destroy();
-  const alertTopicArn = stack.sns.createTopic('trailwatch-local-alerts');
-  const findingsTopicArn = stack.sns.createTopic('trailwatch-local-findings');
+  const alertTopicArn = stack.sns.createTopic(names.alertTopic);
+  const findingsTopicArn = stack.sns.createTopic(names.findingsTopic);
   const sns = new SNSClient({ ...stack.clientConfig, endpoint: stack.sns.endpoint });
   // as the stack's email subscription: MEDIUM and above only
   const email = await sns.send(
@@ -122,7 +184,7 @@ async function prepare(stack: LocalStack): Promise<Topics> {
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: await readFile(file) }));
   }
   s3.destroy();
-  console.log(`uploaded ${files.length} sample objects to s3://${BUCKET}/; created log group ${LOG_GROUP}, two topics, tables ${DEDUP_TABLE} and ${ANOMALY_TABLE}`);
+  console.log(`uploaded ${files.length} sample objects to s3://${BUCKET}/; created log group ${names.logGroup}, two topics, tables ${names.dedupTable} and ${names.anomalyTable}`);
   return { alertTopicArn, findingsTopicArn, emailSubscription: email.SubscriptionArn as string, queueSubscription: queue.SubscriptionArn as string };
 }
 
@@ -146,16 +208,16 @@ function invokeLocal(stack: LocalStack, trigger: string, topics: Topics): Promis
         'ingest',
         '-p',
         trigger,
-        `--param=logGroupName=${LOG_GROUP}`,
+        `--param=logGroupName=${LOCAL_NAMES.logGroup}`,
         // what CloudFormation resolves in AWS (!Ref) is given here
         '-e',
         `ALERT_TOPIC_ARN=${topics.alertTopicArn}`,
         '-e',
         `FINDINGS_TOPIC_ARN=${topics.findingsTopicArn}`,
         '-e',
-        `DEDUP_TABLE_NAME=${DEDUP_TABLE}`,
+        `DEDUP_TABLE_NAME=${LOCAL_NAMES.dedupTable}`,
         '-e',
-        `ANOMALY_TABLE_NAME=${ANOMALY_TABLE}`,
+        `ANOMALY_TABLE_NAME=${LOCAL_NAMES.anomalyTable}`,
       ],
       {
         cwd: ROOT,
@@ -205,10 +267,10 @@ function printObjects(lines: ObjectLine[]): void {
   }
 }
 
-function printStored(stack: LocalStack): void {
-  console.log(`\nCloudWatch Logs now holds (group ${LOG_GROUP}):`);
-  for (const stream of stack.logs.streams(LOG_GROUP)) {
-    console.log(`   ${stream.padEnd(40)} ${stack.logs.events(LOG_GROUP, stream).length} events`);
+function printStored(stack: LocalStack, names: StackNames): void {
+  console.log(`\nCloudWatch Logs now holds (group ${names.logGroup}):`);
+  for (const stream of stack.logs.streams(names.logGroup)) {
+    console.log(`   ${stream.padEnd(40)} ${stack.logs.events(names.logGroup, stream).length} events`);
   }
 }
 

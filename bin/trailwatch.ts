@@ -186,7 +186,7 @@ async function environmentDeps(args: Args, err: (line: string) => void): Promise
     warn: (message: string) => err(`warning: ${message}`),
     error: (message: string) => err(`error: ${message}`),
   };
-  const metrics = { addMetric: () => undefined, addCountWithReason: () => undefined };
+  const metrics = { addMetric: () => undefined, addCountWithReason: () => undefined, addCountBy: () => undefined };
   const deps = buildIngestDeps(config, pack, { logger, metrics });
   if (!deps.idempotency) err('warning: DEDUP_TABLE_NAME is not set: objects the Lambda already processed are forwarded again, alerts sent again');
   return deps;

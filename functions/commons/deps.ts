@@ -16,7 +16,7 @@ import type { AlertChannel, IngestDeps } from '../../lib/ingest';
 import type { Analyser } from '../../lib/pipeline';
 import { notificationChannel } from '../../lib/notify';
 import { ruleAnalyser, type RulePack } from '../../lib/rules';
-import type { LoggerLike, MetricsLike } from '../../lib/telemetry';
+import { recordAnomalyResult, type LoggerLike, type MetricsLike } from '../../lib/telemetry';
 
 /**
  * The Lambda's dependencies, from its configuration: AWS clients (endpoints, region and
@@ -72,7 +72,8 @@ export function buildIngestDeps(
   const store = dynamo && config.ANOMALY_TABLE_NAME ? new DynamoDbBaselineStore({ tableName: config.ANOMALY_TABLE_NAME, client: dynamo }) : undefined;
   const anomalies: (ref: ObjectRef, key: KeyClass) => Analyser[] = store
     ? anomalyAnalysersFor(store, anomalyOptions, {
-        onResult: (result) => telemetry.logger.info(`anomaly detection: ${result.status}: ${result.reason}`, { anomaly: result }),
+        // a store failure loses the delivery's counts: ERROR and AnomalyStoreFailures, not INFO
+        onResult: (result) => recordAnomalyResult(telemetry.logger, telemetry.metrics, result),
       })
     : (ref, key) =>
         key.kind === 'insight' ? [insightAnalyser(ref, key, { severity: anomalyOptions.severity, endSeverity: anomalyOptions.endSeverity })] : [];

@@ -1,9 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { MetricsLike } from '../../lib/telemetry';
+import { METRIC_NAMESPACE, METRIC_SERVICE, type MetricsLike } from '../../lib/telemetry';
 
-export const logger = new Logger({ serviceName: 'trailwatch' });
-export const metrics = new Metrics({ namespace: 'Trailwatch', serviceName: 'trailwatch' });
+// serverless.yml sets `<service>-<stage>`: it becomes the `service` dimension of every metric, so
+// two stages in one account and Region never feed each other's alarms and dashboard
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME || METRIC_SERVICE;
+export const logger = new Logger({ serviceName });
+export const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName });
 
 /** Powertools Metrics behind the pipeline's small MetricsLike port. */
 export const pipelineMetrics: MetricsLike = {
@@ -14,5 +17,10 @@ export const pipelineMetrics: MetricsLike = {
     const single = metrics.singleMetric();
     single.addDimension('Reason', reason);
     single.addMetric(name, MetricUnit.Count, 1);
+  },
+  addCountBy: (name, dimension, value, count) => {
+    const single = metrics.singleMetric();
+    single.addDimension(dimension, value);
+    single.addMetric(name, MetricUnit.Count, count);
   },
 };

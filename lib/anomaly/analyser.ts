@@ -37,8 +37,13 @@ export interface AnomalyRunResult {
   readonly apis: number;
   readonly history?: { readonly days: number; readonly minutes: number };
   readonly verdicts?: { readonly anomalous: number; readonly elevated: number; readonly normal: number; readonly unscored: number };
-  /** Transitions applied; `lost` = another invocation changed the state first; `dropped` = Starts over the per-delivery cap. */
-  readonly transitions?: { readonly start: number; readonly continue: number; readonly end: number; readonly lost: number; readonly dropped: number };
+  /**
+   * Transitions applied; `lost` = another invocation changed the state first; `dropped` =
+   * Starts over the per-delivery cap; `failed` = the store failed them (planned again next delivery).
+   */
+  readonly transitions?: {
+    readonly start: number; readonly continue: number; readonly end: number; readonly lost: number; readonly dropped: number; readonly failed?: number;
+  };
   /** Hours counted, and hours skipped because this delivery was already counted there (a repeat). */
   readonly recorded?: { readonly applied: number; readonly duplicate: number };
   readonly findings: number;
@@ -149,21 +154,26 @@ async function analyse(
     excludeMinutes: options.excludeFromBaselineMinutes,
   });
   const stateExpiry = Math.floor((last * 60) + (options.windowDays + options.ttlMarginDays) * 86_400);
-  let outcome;
-  let applied: boolean[];
-  try {
-    [outcome, applied] = await Promise.all([
-      store.record(scope, { deliveryId, increments: increments(planned.excluded), expiresAt: (hour) => hourExpiry(hour, options) }),
-      Promise.all(planned.transitions.map((t) => store.transition(scope, withAttributions(t, evaluations), stateExpiry))),
-    ]);
-  } catch (err) {
-    return failed({ ...context, history }, err);
-  }
+  // Settled one by one: a transition the store committed is alerted even when the counter
+  // write (or another transition) failed, or its Start would be lost for good (the next
+  // delivery finds the anomaly open and continues it silently).
+  const [outcome, applied] = await Promise.all([
+    settle(store.record(scope, { deliveryId, increments: increments(planned.excluded), expiresAt: (hour) => hourExpiry(hour, options) })),
+    Promise.all(planned.transitions.map((t) => settle(store.transition(scope, withAttributions(t, evaluations), stateExpiry)))),
+  ]);
 
   const findings: Finding[] = [];
-  const tally = { start: 0, continue: 0, end: 0, lost: 0, dropped: planned.droppedStarts };
+  const tally = { start: 0, continue: 0, end: 0, lost: 0, dropped: planned.droppedStarts, failed: 0 };
+  let storeError: { error: unknown } | undefined = outcome.ok ? undefined : { error: outcome.error };
   planned.transitions.forEach((t, i) => {
-    if (!applied[i]) {
+    const settled = applied[i] as Settled<boolean>;
+    if (!settled.ok) {
+      // not committed: the state is unchanged, so the next delivery plans this transition again
+      tally.failed++;
+      storeError ??= { error: settled.error };
+      return;
+    }
+    if (!settled.value) {
       tally.lost++;
       return;
     }
@@ -174,16 +184,29 @@ async function analyse(
   });
   const levels = { anomalous: 0, elevated: 0, normal: 0, unscored: 0 };
   for (const e of evaluations.list) levels[e.verdict.level]++;
+  if (storeError !== undefined || !outcome.ok) {
+    const run = failed({ ...context, history, verdicts: levels, transitions: tally }, storeError?.error);
+    return { result: { ...run.result, findings: findings.length }, findings };
+  }
   return {
     result: {
       ...context, history, status: 'scored',
       reason: `scored ${evaluations.list.length} (API, type) pairs against ${history.days} days of baseline`,
       verdicts: levels, transitions: tally,
-      recorded: { applied: outcome.applied.length, duplicate: outcome.duplicate.length },
+      recorded: { applied: outcome.value.applied.length, duplicate: outcome.value.duplicate.length },
       findings: findings.length,
     },
     findings,
   };
+}
+
+type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
 }
 
 interface Evaluations {

@@ -106,7 +106,7 @@ describe('de-duplication against dynalite', () => {
       sink: new CloudWatchLogsSink(logs),
       logGroup: GROUP,
       logger: { info: quiet, warn: quiet, error: quiet },
-      metrics: { addMetric: (name) => metrics.push(name), addCountWithReason: (name) => metrics.push(name) },
+      metrics: { addMetric: (name) => metrics.push(name), addCountWithReason: (name) => metrics.push(name), addCountBy: (name) => metrics.push(name) },
       analysersFor: (ref) => [loginAnalyser(ref)],
       ledger: new DynamoDbAlertLedger(ddb, { tableName: TABLE }),
       idempotency: { store: new DynamoDBPersistenceLayer({ tableName: TABLE, awsSdkV3Client: ddb }) },

@@ -117,7 +117,7 @@ describe('delivery trust (issue 9) against s3rver, the CloudWatch Logs test serv
       sink: new CloudWatchLogsSink(logs),
       logGroup: GROUP,
       logger: { info: log('info'), warn: log('warn'), error: log('error') },
-      metrics: { addMetric: (name) => metrics.push(name), addCountWithReason: (name) => metrics.push(name) },
+      metrics: { addMetric: (name) => metrics.push(name), addCountWithReason: (name) => metrics.push(name), addCountBy: (name) => metrics.push(name) },
       analysersFor: (ref) => [loginAnalyser(ref)],
       ledger: new DynamoDbAlertLedger(ddb, { tableName: TABLE }),
       idempotency: { store: new DynamoDBPersistenceLayer({ tableName: TABLE, awsSdkV3Client: ddb }) },

@@ -107,7 +107,7 @@ describe('serverless invoke local against the local stack', () => {
       .split('\n')
       .map(jsonLine)
       .find((l) => l?.key === KEY);
-    expect(line).toMatchObject({ level: 'INFO', service: 'trailwatch', status: 'processed', records: { read: 25, forwarded: 25 } });
+    expect(line).toMatchObject({ level: 'INFO', service: 'trailwatch-dev', status: 'processed', records: { read: 25, forwarded: 25 } });
   }, 120_000);
 
   it('fails the invocation (so Lambda retries and dead-letters it) when the object is missing', async () => {

@@ -14,7 +14,9 @@ import { isDeployed, packageTemplate as packageTemplateOf } from './packaged-tem
  *  - Every SNS topic encrypted (KmsMasterKeyId), every SQS queue encrypted (SSE-SQS or KMS),
  *    every log group with a retention, including the one Lambda would create for a function
  *    on its own (a function whose role may create log groups must have its group in the
- *    template), every DynamoDB table with SSE (KMS) and TTL on.
+ *    template), every DynamoDB table with SSE (KMS) and TTL on, and every topic a CloudWatch
+ *    alarm publishes to encrypted with a key of the stack whose policy lets
+ *    cloudwatch.amazonaws.com use it (alarms cannot use alias/aws/sns).
  */
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 interface Resource {
@@ -141,6 +143,15 @@ const EXCEPTIONS: ReadonlyArray<{ resource: RegExp; applies: (s: Statement) => b
     reason:
       'publishing to a topic encrypted with the AWS managed key alias/aws/sns: that key id is not known when the template is written, so the key is named by its alias (kms:ResourceAliases) and only through SNS (kms:ViaService)',
   },
+  {
+    resource: /^OpsTopicKey$/,
+    applies: (s) =>
+      list(s.Action).every((a) => a === 'kms:*') &&
+      list((s.Principal as Json | undefined)?.AWS).every((p) => /^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:root$/.test(text(p))) &&
+      Object.keys((s.Principal as Json | undefined) ?? {}).join() === 'AWS',
+    reason:
+      "the default key policy statement of the operations topic's key (AWS KMS developer guide, \"Default key policy\"): it gives the key to this account's IAM policies, which then decide who administers and uses it; without it the key cannot be managed and CloudFormation refuses the policy. No other principal gets kms:*",
+  },
 ];
 
 function isException(doc: PolicyDocument, s: Statement): boolean {
@@ -199,6 +210,15 @@ function encryptionAndRetentionViolations(t: Template): Violation[] {
         // every table trailwatch keeps is expiring state (idempotency, alert claims, baselines)
         if (p.TimeToLiveSpecification?.Enabled !== true) out.push({ where: id, problem: 'DynamoDB table without TTL' });
         break;
+      case 'AWS::CloudWatch::Alarm':
+        for (const action of [...list(p.AlarmActions), ...list(p.OKActions), ...list(p.InsufficientDataActions)]) {
+          const topicId = (action as Json | undefined)?.Ref as string | undefined;
+          if (topicId === undefined || t.Resources[topicId]?.Type !== 'AWS::SNS::Topic') continue;
+          if (!cloudWatchMayUseKeyOf(t, t.Resources[topicId]!)) {
+            out.push({ where: id, problem: `alarm publishes to ${topicId}, whose key does not let cloudwatch.amazonaws.com use it (kms:Decrypt, kms:GenerateDataKey)` });
+          }
+        }
+        break;
       case 'AWS::Lambda::Function': {
         // Lambda creates /aws/lambda/<name> on first log, without retention, if the role may
         const name = text(p.FunctionName);
@@ -214,6 +234,24 @@ function encryptionAndRetentionViolations(t: Template): Violation[] {
     }
   }
   return out;
+}
+
+/** The topic's key is a customer managed key of this stack whose policy lets CloudWatch encrypt for it (AWS-FACTS.md). */
+function cloudWatchMayUseKeyOf(t: Template, topic: Resource): boolean {
+  const ref = topic.Properties?.KmsMasterKeyId as Json | string | undefined;
+  const keyId = typeof ref === 'object' ? (ref.Ref ?? list(ref['Fn::GetAtt'])[0]) : undefined;
+  const key = typeof keyId === 'string' ? t.Resources[keyId] : undefined;
+  if (key?.Type !== 'AWS::KMS::Key') return false;
+  return list(key.Properties?.KeyPolicy?.Statement).some((st) => {
+    const s = st as Statement;
+    const actions = list(s.Action).map(String);
+    return (
+      s.Effect === 'Allow' &&
+      list((s.Principal as Json | undefined)?.Service).includes('cloudwatch.amazonaws.com') &&
+      actions.includes('kms:Decrypt') &&
+      actions.some((a) => a === 'kms:GenerateDataKey' || a === 'kms:GenerateDataKey*')
+    );
+  });
 }
 
 function roleMayCreateLogGroups(t: Template, role: unknown): boolean {
@@ -296,6 +334,7 @@ describe('least privilege and encryption at rest in the packaged template', () =
         Q: { Type: 'AWS::SQS::Queue', Properties: { SqsManagedSseEnabled: false } },
         L: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/x' } },
         D: { Type: 'AWS::DynamoDB::Table', Properties: {} },
+        A: { Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmActions: [{ Ref: 'T' }] } },
       },
     };
 
@@ -317,6 +356,7 @@ describe('least privilege and encryption at rest in the packaged template', () =
       'L: log group without RetentionInDays (kept for ever)',
       'D: DynamoDB table without SSESpecification.SSEEnabled (KMS)',
       'D: DynamoDB table without TTL',
+      'A: alarm publishes to T, whose key does not let cloudwatch.amazonaws.com use it (kms:Decrypt, kms:GenerateDataKey)',
     ]);
   });
 });

@@ -89,6 +89,7 @@ describe('the pipeline against local S3 (s3rver) and the strict CloudWatch Logs 
     const metricsFake: MetricsLike = {
       addMetric: (name, _unit, value) => metrics.push({ name, value }),
       addCountWithReason: (name, reason) => metrics.push({ name: `${name}:${reason}`, value: 1 }),
+      addCountBy: (name, _dimension, value, count) => metrics.push({ name: `${name}:${value}`, value: count }),
     };
     const log = (level: string) => (message: string, ...extra: Record<string, unknown>[]) => logged.push({ level, message, extra });
     deps = {

@@ -233,6 +233,7 @@ export function lambdaDeps(stack: FaultStack, telemetry: Telemetry, options: Dep
   const metrics: MetricsLike = {
     addMetric: (name) => telemetry.metrics.push(name),
     addCountWithReason: (name, reason) => telemetry.metrics.push(`${name}:${reason}`),
+    addCountBy: (name, _dimension, value) => telemetry.metrics.push(`${name}:${value}`),
   };
   const log =
     (level: string) =>

@@ -170,6 +170,44 @@ describe('anomalyAnalyser', () => {
     expect(result?.reason).toMatch(/ProvisionedThroughputExceededException/);
   });
 
+  it('still alerts a Start the store committed when the counter write failed, and reports the failure', async () => {
+    // Prepare: the state transition commits, the per-hour counter write fails past the SDK's retries
+    const memory = await warmStore();
+    const store: BaselineStore = {
+      load: (scope, hours) => memory.load(scope, hours),
+      record: () => Promise.reject(new Error('InternalServerError: UpdateItem failed after 8 attempts')),
+      transition: (scope, transition) => memory.transition(scope, transition),
+    };
+    // Act
+    const { findings, result } = await run(store, T0, traffic(T0, 5, [BURST]));
+    const next = await run(memory, T0 + 5, traffic(T0 + 5, 5, [BURST]));
+    // Assess: the Start is alerted now (the next delivery only continues the open anomaly)
+    expect(findings.map((f) => f.details?.state)).toEqual(['Start']);
+    expect(result).toMatchObject({ status: 'failed', findings: 1, transitions: { start: 1, failed: 0 }, error: { reason: 'BaselineStoreFailed' } });
+    expect(result?.reason).toMatch(/InternalServerError/);
+    expect(next.findings).toEqual([]);
+    expect(next.result?.transitions).toMatchObject({ start: 0, continue: 1 });
+  });
+
+  it('leaves a transition the store failed to be planned again by the next delivery', async () => {
+    // Prepare: the Start's conditional write fails once
+    const memory = await warmStore();
+    let failures = 1;
+    const store: BaselineStore = {
+      load: (scope, hours) => memory.load(scope, hours),
+      record: (scope, request) => memory.record(scope, request),
+      transition: (scope, transition) =>
+        failures-- > 0 ? Promise.reject(new Error('ProvisionedThroughputExceededException')) : memory.transition(scope, transition),
+    };
+    // Act
+    const first = await run(store, T0, traffic(T0, 5, [BURST]));
+    const second = await run(store, T0 + 5, traffic(T0 + 5, 5, [BURST]));
+    // Assess
+    expect(first.findings).toEqual([]);
+    expect(first.result).toMatchObject({ status: 'failed', transitions: { start: 0, failed: 1 } });
+    expect(second.findings.map((f) => f.details?.state)).toEqual(['Start']);
+  });
+
   it('names a delivery by its object, so the same object always gets the same id', () => {
     // Act
     const a = deliveryIdOf({ bucket: 'b', key: 'k' });

@@ -12,7 +12,7 @@ const base = { LOG_GROUP_NAME: '/trailwatch/test', ALERT_TOPIC_NAME: 'trailwatch
 function build(env: Record<string, string>, invokedFunctionArn?: string) {
   const warnings: string[] = [];
   const logger = { info: () => undefined, warn: (m: string) => warnings.push(m), error: () => undefined };
-  const metrics = { addMetric: () => undefined, addCountWithReason: () => undefined };
+  const metrics = { addMetric: () => undefined, addCountWithReason: () => undefined, addCountBy: () => undefined };
   const deps = buildIngestDeps(loadConfig(env), pack, { logger, metrics }, invokedFunctionArn);
   return { deps, warnings };
 }
