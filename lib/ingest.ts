@@ -7,7 +7,7 @@ import type { AlertLedger } from './dedup/alert-ledger';
 import { DeliveryFailedError, UnrecognisedTriggerError } from './errors';
 import { DiscardingSink } from './forward/sink';
 import { processObject, type PipelineDeps } from './pipeline';
-import type { DeliveryReport } from './report';
+import { findingTotal, type DeliveryReport } from './report';
 import { logReport, recordReportMetrics, type LoggerLike, type MetricsLike } from './telemetry';
 import { isSqsEvent, readTrigger } from './trigger';
 
@@ -221,7 +221,7 @@ function summarise(report: DeliveryReport, alerted: number, notified: boolean): 
     ...(report.error ? { errorReason: report.error.reason } : {}),
     recordsRead: report.records.read,
     recordsForwarded: report.records.forwarded,
-    findings: report.findings.length,
+    findings: findingTotal(report),
     alerted,
     notified,
   };
