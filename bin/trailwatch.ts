@@ -40,6 +40,7 @@ import { ConfigError, loadConfig } from '../lib/config';
 import type { Finding } from '../lib/findings';
 import type { IngestDeps } from '../lib/ingest';
 import { formatReplayQueueSummary, formatReprocessSummary, ingestWith, replayQueue, reprocessPrefix } from '../lib/replay';
+import { findingTotal } from '../lib/report';
 import { list, rulePackOptionsFromEnv } from '../lib/rules/config';
 import { RuleLoadError } from '../lib/rules/errors';
 import { loadRulePack, type RulePack, type RulePackOptions } from '../lib/rules/load';
@@ -73,7 +74,7 @@ class UsageError extends Error {}
 export function parseArgs(argv: readonly string[]): Args {
   const positional: string[] = [];
   const rules: string[] = [];
-  const disable: string[] = [];
+  let disable: string[] = [];
   let allowedRegions: string[] | undefined;
   let json = false;
   let noAlerts = false;
@@ -86,7 +87,7 @@ export function parseArgs(argv: readonly string[]): Args {
       return v;
     };
     if (arg === '--rules') rules.push(value());
-    else if (arg === '--disable') disable.push(...list(value()));
+    else if (arg === '--disable') disable = disable.concat(list(value()));
     else if (arg === '--allowed-regions') allowedRegions = list(value());
     else if (arg === '--json') json = true;
     else if (arg === '--no-alerts') noAlerts = true;
@@ -128,6 +129,7 @@ async function scan(args: Args, out: (line: string) => void, err: (line: string)
   let failed = 0;
   let records = 0;
   let findings = 0;
+  let listed = 0;
   for await (const { file, report } of scanDirectory(path.resolve(dir), pack)) {
     files++;
     records += report.records.read;
@@ -137,12 +139,16 @@ async function scan(args: Args, out: (line: string) => void, err: (line: string)
       continue;
     }
     if (report.status === 'skipped') err(`${file}: skipped: ${report.reason}`);
-    for (const finding of report.findings) {
-      findings++;
-      out(args.json ? JSON.stringify(finding) : formatFinding(finding));
+    for (const finding of report.findings) out(args.json ? JSON.stringify(finding) : formatFinding(finding));
+    // the true count: a storm lists FINDING_LIMITS findings and counts the rest
+    findings += findingTotal(report);
+    listed += report.findings.length;
+    if (findingTotal(report) > report.findings.length) {
+      err(`${file}: ${findingTotal(report)} findings, ${report.findings.length} listed (the rest over the per-rule and per-delivery limits)`);
     }
   }
-  err(`${files} file(s), ${records} record(s), ${findings} finding(s)${failed > 0 ? `, ${failed} file(s) failed` : ''}`);
+  const unlisted = findings > listed ? ` (${listed} listed)` : '';
+  err(`${files} file(s), ${records} record(s), ${findings} finding(s)${unlisted}${failed > 0 ? `, ${failed} file(s) failed` : ''}`);
   return failed > 0 ? 1 : 0;
 }
 

@@ -9,7 +9,7 @@ import type { AlertLedger } from './dedup/alert-ledger';
 import { DeliveryFailedError, UnrecognisedTriggerError } from './errors';
 import { DiscardingSink } from './forward/sink';
 import { processObject, type PipelineDeps } from './pipeline';
-import type { DeliveryReport } from './report';
+import { findingTotal, type DeliveryReport } from './report';
 import { logReport, recordReportMetrics, type LoggerLike, type MetricsLike } from './telemetry';
 import { isSqsEvent, readTrigger } from './trigger';
 
@@ -183,7 +183,7 @@ async function alertIfProcessed(report: DeliveryReport, deps: IngestDeps): Promi
     // No channel to publish on (alerts switched off for a local run or a replay): the findings
     // are kept pending, never recorded as alerted, so a later run with channels sends them.
     if (report.findings.length === 0) return { alerted: 0, notified: false, pending: false };
-    deps.logger.warn(`alerts left pending: no alert channel in this run (${report.findings.length} findings)`, {
+    deps.logger.warn(`alerts left pending: no alert channel in this run (${findingTotal(report)} findings)`, {
       bucket: report.object.bucket,
       key: report.object.key,
     });
@@ -209,11 +209,11 @@ async function alertPending(ref: ObjectRef, previous: ObjectSummary, deps: Inges
   const report = await processObject(ref, { ...deps, sink: new DiscardingSink() });
   const outcome = await alertIfProcessed(report, deps);
   deps.metrics.addMetric('PendingAlertsRetried', 'Count', 1);
-  const where = { bucket: ref.bucket, key: ref.key, versionId: ref.versionId, findings: report.findings.length };
+  const where = { bucket: ref.bucket, key: ref.key, versionId: ref.versionId, findings: findingTotal(report) };
   if (report.status === 'processed' && !outcome.pending) {
     deps.logger.info('pending alerts sent: the records were forwarded before and were not forwarded again', where);
     const { alertsPending: _sent, ...rest } = previous;
-    return { ...rest, status: 'processed', reason: 'pending alerts sent', findings: report.findings.length, alerted: outcome.alerted, notified: outcome.notified };
+    return { ...rest, status: 'processed', reason: 'pending alerts sent', findings: findingTotal(report), alerted: outcome.alerted, notified: outcome.notified };
   }
   if (report.status === 'processed') return previous; // still no channel: stays pending, said above
   deps.logger.error(`alerts still pending: ${report.reason}`, where);
@@ -300,7 +300,7 @@ function summarise(report: DeliveryReport, alerted: number, notified: boolean): 
     ...(report.error ? { errorReason: report.error.reason } : {}),
     recordsRead: report.records.read,
     recordsForwarded: report.records.forwarded,
-    findings: report.findings.length,
+    findings: findingTotal(report),
     alerted,
     notified,
   };

@@ -4,7 +4,8 @@ import { readRecordGroups } from './cloudtrail/record-reader';
 import type { ObjectSource } from './cloudtrail/source';
 import type { ObjectRef, TrailRecord } from './cloudtrail/types';
 import { TrailwatchError } from './errors';
-import type { Finding } from './findings';
+import { DeliveryFindings } from './delivery-findings';
+import type { Finding, FindingLimits, RuleTally } from './findings';
 import type { PutLogEventsLimits } from './forward/batcher';
 import { Forwarder } from './forward/forwarder';
 import { cloudTrailStreamName, type LogSink } from './forward/sink';
@@ -18,6 +19,11 @@ import { emptyReport, type DeliveryReport } from './report';
 export interface Analyser {
   observe(records: readonly TrailRecord[]): void;
   finish(): Finding[] | Promise<Finding[]>;
+  /**
+   * After `finish`: the true counts of the rules whose findings the analyser capped itself
+   * (matches it counted but did not return). Without it, the findings returned are all.
+   */
+  tallies?(): readonly RuleTally[];
 }
 
 export interface PipelineDeps {
@@ -31,6 +37,8 @@ export interface PipelineDeps {
   readonly maxInFlight?: number;
   /** Analysers for one object; created per object so their state is per delivery. */
   readonly analysersFor?: (ref: ObjectRef, key: KeyClass) => Analyser[];
+  /** Findings listed per rule and per delivery; default FINDING_LIMITS. */
+  readonly findingLimits?: FindingLimits;
 }
 
 /**
@@ -67,7 +75,13 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
       await forwarder.add(group);
     }
     await forwarder.finish();
-    for (const analyser of analysers) report.findings.push(...(await analyser.finish()));
+    // Bounded and counted whatever the analysers return (no spread: a delivery can have more
+    // findings than a call has arguments).
+    const collected = new DeliveryFindings(deps.findingLimits);
+    for (const analyser of analysers) collected.add(await analyser.finish(), analyser.tallies?.());
+    const { findings, matched } = collected.result();
+    report.findings = findings;
+    report.matched = matched;
     report.status = 'processed';
     report.reason = key.reason;
   } catch (err) {

@@ -1,6 +1,6 @@
 import type { KeyKind } from './cloudtrail/classify';
 import type { ObjectRef } from './cloudtrail/types';
-import type { Finding } from './findings';
+import type { Finding, FindingMatches } from './findings';
 
 export type DeliveryStatus = 'processed' | 'skipped' | 'failed';
 
@@ -28,8 +28,13 @@ export interface DeliveryReport {
   bytes: { compressed: number; decompressed: number; forwarded: number };
   putLogEventsCalls: number;
   durationMs: number;
-  /** From the analysers (rules, anomaly detection); empty unless status is `processed`. */
+  /**
+   * From the analysers (rules, anomaly detection); empty unless status is `processed`. At
+   * most FINDING_LIMITS (per rule, per delivery): `matched` has the true counts.
+   */
   findings: Finding[];
+  /** How many findings and events the rules matched, listed in `findings` or not; set when processed. */
+  matched?: FindingMatches;
   /** Set when status is `failed`: the typed error's reason (e.g. `CorruptGzip`) and message. */
   error?: { reason: string; message: string };
 }
@@ -51,4 +56,9 @@ export function emptyReport(object: ObjectRef, kind: KeyKind, reason: string): D
 export function rejectedTotal(report: DeliveryReport): number {
   const r = report.records.rejected;
   return r.tooOld + r.tooNew + r.expired + r.tooLarge;
+}
+
+/** Findings the delivery's rules gave, listed in `findings` or over the caps. */
+export function findingTotal(report: Pick<DeliveryReport, 'findings' | 'matched'>): number {
+  return report.matched?.findings ?? report.findings.length;
 }

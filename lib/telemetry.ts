@@ -43,6 +43,7 @@ export function logReport(logger: LoggerLike, report: DeliveryReport): void {
     putLogEventsCalls: report.putLogEventsCalls,
     durationMs: report.durationMs,
     findings: countByRule(report),
+    ...(report.matched && report.matched.listed < report.matched.findings ? { findingsNotListed: report.matched.notListed } : {}),
     error: report.error,
   };
   if (report.status === 'failed') {
@@ -88,9 +89,16 @@ export function recordReportMetrics(metrics: MetricsLike, report: DeliveryReport
   recordFindingMetrics(metrics, report.findings);
 }
 
-/** Findings per rule id: enough for the log line without repeating untrusted record content. */
+/**
+ * Events matched per rule id, listed or not (`matched`: the finding limits do not shorten
+ * it): enough for the log line without repeating untrusted record content.
+ */
 function countByRule(report: DeliveryReport): Record<string, number> {
   const counts: Record<string, number> = {};
+  if (report.matched) {
+    for (const rule of report.matched.rules) counts[rule.ruleId] = (counts[rule.ruleId] ?? 0) + rule.events;
+    return counts;
+  }
   for (const f of report.findings) counts[f.ruleId] = (counts[f.ruleId] ?? 0) + f.count;
   return counts;
 }

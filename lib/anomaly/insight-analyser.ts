@@ -8,20 +8,25 @@
  */
 import type { KeyClass } from '../cloudtrail/classify';
 import type { CloudTrailRecord, ObjectRef, TrailRecord } from '../cloudtrail/types';
-import type { Finding, Severity } from '../findings';
+import { RuleTallies } from '../delivery-findings';
+import { FINDING_LIMITS, type Finding, type RuleTally, type Severity } from '../findings';
 import type { Analyser } from '../pipeline';
 import { type Attribution, type AttributionValue, type InsightEvent, insightFinding } from './insight-finding';
 
 export interface InsightAnalyserOptions {
   readonly severity?: Severity;
   readonly endSeverity?: Severity;
-  /** Findings per file; an Insights file holds a handful of events. */
+  /**
+   * Findings listed per rule (id and severity) per file; the rest are counted (`tallies()`).
+   * An Insights file holds a handful of events; a crafted one must not fill memory.
+   */
   readonly maxFindings?: number;
 }
 
 export interface InsightAnalyser extends Analyser {
   /** Insights records that could not be turned into a finding (no state, API or id). */
   readonly skipped: number;
+  tallies(): RuleTally[];
 }
 
 const MAX_ATTRIBUTION_VALUES = 10;
@@ -30,8 +35,9 @@ const MAX_TEXT = 512;
 export function insightAnalyser(ref: ObjectRef, key?: KeyClass, options: InsightAnalyserOptions = {}): InsightAnalyser {
   const severity = options.severity ?? 'MEDIUM';
   const endSeverity = options.endSeverity ?? 'INFO';
-  const max = options.maxFindings ?? 1000;
+  const max = options.maxFindings ?? FINDING_LIMITS.perRule;
   const findings: Finding[] = [];
+  const tallies = new RuleTallies();
   let skipped = 0;
   return {
     observe(records: readonly TrailRecord[]): void {
@@ -42,12 +48,15 @@ export function insightAnalyser(ref: ObjectRef, key?: KeyClass, options: Insight
           skipped++;
           continue;
         }
-        if (findings.length < max) findings.push(insightFinding(event, ref, event.state === 'Start' ? severity : endSeverity));
-        else skipped++;
+        const finding = insightFinding(event, ref, event.state === 'Start' ? severity : endSeverity);
+        if (tallies.count(finding) <= max) findings.push(finding);
       }
     },
     finish(): Finding[] {
       return findings;
+    },
+    tallies(): RuleTally[] {
+      return tallies.list();
     },
     get skipped() {
       return skipped;

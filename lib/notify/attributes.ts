@@ -6,8 +6,8 @@ import { sanitize } from './sanitize';
 import { SCHEMA_VERSION } from './schema';
 
 /**
- * The message attributes subscription filter policies match on. Nine of them: SQS
- * subscriptions with raw message delivery drop a message with more than 10 (one is spare).
+ * The message attributes subscription filter policies match on. Ten of them: SQS
+ * subscriptions with raw message delivery drop a message with more than 10.
  * Names follow SNS's rules ([A-Za-z0-9_.-], no `AWS.`/`Amazon.` prefix).
  */
 export const ATTRIBUTE = {
@@ -19,8 +19,13 @@ export const ATTRIBUTE = {
   ruleIds: 'ruleIds',
   accountId: 'accountId',
   region: 'region',
-  /** Findings in the delivery at or above the minimum severity, shown or omitted (Number). */
+  /**
+   * Findings the delivery lists at or above the minimum severity, shown or omitted for size
+   * (Number): at most FINDING_LIMITS; `matchedEvents` has the true size.
+   */
   findingCount: 'findingCount',
+  /** Events the rules matched at or above the minimum severity, listed or not (Number). */
+  matchedEvents: 'matchedEvents',
   schemaVersion: 'schemaVersion',
   /** Distinct finding sources: rule, sigma, anomaly, insight (String.Array). */
   sources: 'sources',
@@ -44,6 +49,10 @@ export function buildAttributes(
     [ATTRIBUTE.findingCount]: {
       DataType: 'Number',
       StringValue: String(groups.reduce((sum, group) => sum + group.findings.length, 0)),
+    },
+    [ATTRIBUTE.matchedEvents]: {
+      DataType: 'Number',
+      StringValue: String(groups.reduce((sum, group) => sum + group.matched.events, 0)),
     },
     [ATTRIBUTE.schemaVersion]: { DataType: 'Number', StringValue: String(SCHEMA_VERSION) },
     [ATTRIBUTE.format]: { DataType: 'String', StringValue: format },

@@ -14,6 +14,10 @@ const DEFAULT_MAX_EXAMPLES = 3;
  * The SNS message for one delivery, or undefined when there is nothing to send (no findings
  * at or above `minSeverity` and not `always`; skipped objects never notify).
  *
+ * Counts: the report lists at most FINDING_LIMITS findings; `report.matched` has the true
+ * counts, which the subject, the `matchedEvents` attribute and the document's `matched`
+ * fields carry next to what is listed.
+ *
  * Size: the whole publish must stay under 262,144 bytes (`publishBytes`). Findings are
  * aggregated per rule and ordered most severe first; when the message is too large, the
  * least severe rules first lose examples, then are dropped and counted in `omitted`, with
@@ -27,7 +31,9 @@ export function buildNotification(report: DeliveryReport, options: NotifyOptions
   if (report.status === 'skipped') return undefined;
   if (included.length === 0 && !options.always) return undefined;
 
-  const groups = groupFindings(included, options.maxExamples ?? DEFAULT_MAX_EXAMPLES);
+  // the true counts per rule, so a storm reads as 10,000 events, not as the 500 findings listed
+  const matched = (report.matched?.rules ?? []).filter((rule) => severityRank(rule.severity) >= minRank);
+  const groups = groupFindings(included, options.maxExamples ?? DEFAULT_MAX_EXAMPLES, matched);
   const prepared = prepareDocument(report, groups, {
     logGroup: options.logGroup,
     consoleRegion: options.consoleRegion,

@@ -61,6 +61,10 @@ export function prepareDocument(
         highestSeverity: groups[0]?.severity ?? 'NONE',
         findingCount: findings.length,
         eventCount: groups.reduce((sum, group) => sum + group.events, 0),
+        matched: {
+          events: groups.reduce((sum, group) => sum + group.matched.events, 0),
+          findings: groups.reduce((sum, group) => sum + group.matched.findings, 0),
+        },
         ruleCount: groups.length,
         bySeverity,
       },
@@ -106,24 +110,31 @@ export function assembleDocument(prepared: PreparedDocument, shape: DocumentShap
       rules: dropped.length,
       bySeverity: orderedCounts(bySeverity),
       belowMinSeverity: prepared.belowMinSeverity,
+      // over every entry, shown or not: what the finding limits kept out of the delivery itself
+      notListed: {
+        findings: prepared.entries.reduce((sum, entry) => sum + entry.matched.findings - entry.findingCount, 0),
+        events: prepared.entries.reduce((sum, entry) => sum + entry.matched.events - entry.eventCount, 0),
+      },
     },
     links,
   };
 }
 
 function entryOf(group: FindingGroup): FindingEntryV1 {
-  const first = group.findings[0] as Finding;
-  const references = (first.references ?? []).slice(0, MAX_REFERENCES).map((ref) => sanitize(ref));
+  // none when the per-delivery cap left this rule no listed finding: the group has its counts only
+  const first: Finding | undefined = group.findings[0];
+  const references = (first?.references ?? []).slice(0, MAX_REFERENCES).map((ref) => sanitize(ref));
   return {
     ruleId: sanitize(group.ruleId, 128),
-    title: sanitize(first.title, 256),
+    title: sanitize(group.title, 256),
     severity: group.severity,
     source: group.source,
-    ...optional('description', first.description === undefined ? undefined : sanitizeProse(first.description, 1024)),
-    ...optional('runbook', first.runbook === undefined ? undefined : sanitizeProse(first.runbook, 1024)),
+    ...optional('description', first?.description === undefined ? undefined : sanitizeProse(first.description, 1024)),
+    ...optional('runbook', first?.runbook === undefined ? undefined : sanitizeProse(first.runbook, 1024)),
     ...(references.length > 0 ? { references } : {}),
     findingCount: group.findings.length,
     eventCount: group.events,
+    matched: { events: group.matched.events, findings: group.matched.findings },
     ...optional('firstSeen', group.firstSeen === undefined ? undefined : sanitize(group.firstSeen, 64)),
     ...optional('lastSeen', group.lastSeen === undefined ? undefined : sanitize(group.lastSeen, 64)),
     distinctPrincipals: group.distinctPrincipals,

@@ -14,19 +14,31 @@ export function renderText(doc: NotificationDocumentV1): string {
   if (doc.delivery.error) lines.push(`Delivery failed: ${u(doc.delivery.error.reason)}: ${u(doc.delivery.error.message)}`);
   lines.push('');
 
-  doc.findings.forEach((entry, index) => lines.push(...findingBlock(entry, index + 1), ''));
-  lines.push(...omittedBlock(doc));
-  lines.push(...deliveryBlock(doc), '');
-  lines.push(...linksBlock(doc));
+  doc.findings.forEach((entry, index) => append(lines, findingBlock(entry, index + 1), ''));
+  append(lines, omittedBlock(doc));
+  append(lines, deliveryBlock(doc), '');
+  append(lines, linksBlock(doc));
   return `${lines.join('\n')}\n`;
+}
+
+/** Loops, not push(...lines): no spread into a call anywhere (see eslint.config.mjs). */
+function append(lines: string[], more: readonly string[], ...after: string[]): void {
+  for (const line of more) lines.push(line);
+  for (const line of after) lines.push(line);
 }
 
 function headline(doc: NotificationDocumentV1): string {
   const s = doc.summary;
   const where = whereOf(doc.delivery.accountId, doc.delivery.region);
-  if (s.findingCount === 0) {
+  if (s.matched.findings === 0) {
     const state = doc.delivery.status === 'failed' ? 'delivery FAILED' : 'no findings';
     return `trailwatch: ${state}${where} (${num(doc.delivery.records.read)} records read)`;
+  }
+  if (s.matched.findings > s.findingCount) {
+    return (
+      `trailwatch: ${s.highestSeverity}, ${plural(s.matched.events, 'event')} matched in ${plural(s.matched.findings, 'finding')}, ` +
+      `${num(s.findingCount)} listed${where}`
+    );
   }
   return `trailwatch: ${s.highestSeverity}, ${plural(s.findingCount, 'finding')} (${plural(s.eventCount, 'event')})${where}`;
 }
@@ -34,13 +46,14 @@ function headline(doc: NotificationDocumentV1): string {
 function findingBlock(entry: FindingEntryV1, position: number): string[] {
   const lines = [`[${position}] ${entry.severity}  ${u(entry.title)}`];
   lines.push(label('Rule', `${u(entry.ruleId)} (${entry.source})`));
-  lines.push(
-    label(
-      'Count',
-      `${plural(entry.eventCount, 'event')} in ${plural(entry.findingCount, 'finding')}, ` +
-        `${plural(entry.distinctPrincipals, 'principal')}, ${plural(entry.distinctSourceIPs, 'source IP')}`,
-    ),
-  );
+  const callers = `${plural(entry.distinctPrincipals, 'principal')}, ${plural(entry.distinctSourceIPs, 'source IP')}`;
+  if (entry.matched.findings > entry.findingCount) {
+    // a storm: the true size first, then what is listed (callers are counted over the listed)
+    const listed = entry.findingCount === 0 ? 'none listed' : `${num(entry.findingCount)} listed (${callers} among them)`;
+    lines.push(label('Count', `${plural(entry.matched.events, 'event')} matched in ${plural(entry.matched.findings, 'finding')}, ${listed}`));
+  } else {
+    lines.push(label('Count', `${plural(entry.eventCount, 'event')} in ${plural(entry.findingCount, 'finding')}, ${callers}`));
+  }
   if (entry.firstSeen !== undefined) {
     const seen = entry.lastSeen && entry.lastSeen !== entry.firstSeen ? `${entry.firstSeen} to ${entry.lastSeen}` : entry.firstSeen;
     lines.push(label('Seen', u(seen)));
@@ -50,7 +63,7 @@ function findingBlock(entry: FindingEntryV1, position: number): string[] {
   for (const reference of entry.references ?? []) lines.push(label('Reference', u(reference)));
   entry.examples.forEach((example, index) => {
     lines.push('', `    Example ${index + 1} of ${entry.examples.length}${entry.omittedExamples > 0 ? ` (${entry.omittedExamples} more not shown)` : ''}`);
-    lines.push(...exampleLines(example));
+    append(lines, exampleLines(example));
   });
   return lines;
 }
@@ -78,13 +91,19 @@ function exampleLines(example: ExampleV1): string[] {
 function omittedBlock(doc: NotificationDocumentV1): string[] {
   const o = doc.omitted;
   const lines: string[] = [];
+  if (o.notListed.findings > 0) {
+    lines.push(
+      `Not listed: ${plural(o.notListed.findings, 'finding')} (${plural(o.notListed.events, 'event')}) ` +
+        'past the findings listed per rule and per delivery; they are counted above.',
+    );
+  }
   if (o.findings > 0) {
     lines.push(
       `Not shown to stay under the SNS size limit: ${plural(o.findings, 'finding')} (${plural(o.events, 'event')}) ` +
         `of ${plural(o.rules, 'rule')}: ${severityList(o.bySeverity)}.`,
-      '  Every record is in CloudWatch Logs: run the Logs Insights query below.',
     );
   }
+  if (o.notListed.findings > 0 || o.findings > 0) lines.push('  Every record is in CloudWatch Logs: run the Logs Insights query below.');
   if (o.belowMinSeverity > 0) {
     lines.push(`Left out by configuration: ${plural(o.belowMinSeverity, 'finding')} below the minimum severity.`);
   }

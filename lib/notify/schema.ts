@@ -4,11 +4,19 @@ import type { Finding, Severity } from '../findings';
  * The JSON message, schema version 1 (documented with an example in README.md). Stable
  * rules: fields are only ever added within a version; a field that is unknown is left out,
  * never `null`; every string comes from `sanitize` (no control characters, capped).
+ * Added in 1: `summary.matched`, `findings[].matched`, `omitted.notListed` (true counts
+ * past the per-rule and per-delivery finding limits).
  */
 export const SCHEMA_VERSION = 1;
 export const DOCUMENT_TYPE = 'trailwatch.delivery';
 
 export type SeverityCounts = Partial<Record<Severity, number>>;
+
+/** True counts: what the rules matched, whether or not the delivery lists each finding. */
+export interface MatchedCounts {
+  readonly events: number;
+  readonly findings: number;
+}
 
 export interface PrincipalV1 {
   readonly type?: string;
@@ -42,10 +50,12 @@ export interface FindingEntryV1 {
   readonly description?: string;
   readonly runbook?: string;
   readonly references?: readonly string[];
-  /** Findings aggregated into this entry. */
+  /** Findings of this rule the delivery lists (at most FINDING_LIMITS.perRule). */
   readonly findingCount: number;
   /** Records they stand for (Σ count). */
   readonly eventCount: number;
+  /** What the rule matched, listed or not: ≥ findingCount and eventCount. */
+  readonly matched: MatchedCounts;
   readonly firstSeen?: string;
   readonly lastSeen?: string;
   readonly distinctPrincipals: number;
@@ -87,8 +97,11 @@ export interface NotificationDocumentV1 {
   /** Over all findings of the delivery at or above the minimum severity, shown or omitted. */
   readonly summary: {
     readonly highestSeverity: Severity | 'NONE';
+    /** Findings the delivery lists (at most FINDING_LIMITS), shown in this message or omitted for size. */
     readonly findingCount: number;
     readonly eventCount: number;
+    /** What the rules matched, listed or not: the size of a storm. */
+    readonly matched: MatchedCounts;
     readonly ruleCount: number;
     readonly bySeverity: SeverityCounts;
   };
@@ -104,6 +117,11 @@ export interface NotificationDocumentV1 {
     readonly bySeverity: SeverityCounts;
     /** Findings below `minSeverity`, left out by configuration. */
     readonly belowMinSeverity: number;
+    /**
+     * Matched but not listed in the delivery, over the per-rule and per-delivery finding
+     * limits (or alerted before by an earlier delivery): Σ (matched − listed) over every rule.
+     */
+    readonly notListed: MatchedCounts;
   };
   readonly links: {
     /** Logs Insights on the delivery's stream and time range: where every record, omitted ones included, is. */

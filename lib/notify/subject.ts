@@ -8,7 +8,8 @@ const MAX_PLACE_CHARS = 20;
 
 /**
  * The email subject (SNS Publish: UTF-8, under 100 characters, no line breaks or control
- * characters): `[CRITICAL] Root console login in 111122223333 us-east-1 (+3 more)`.
+ * characters): `[CRITICAL] Root console login in 111122223333 us-east-1 (+3 more)`, or in a
+ * storm `[CRITICAL] Root console login x10,000 (500 listed) in 111122223333 us-east-1`.
  * The severity tag and the place are kept whole; the title is cut at a grapheme boundary.
  */
 export function buildSubject(report: DeliveryReport, groups: readonly FindingGroup[]): string {
@@ -21,12 +22,14 @@ export function buildSubject(report: DeliveryReport, groups: readonly FindingGro
         : `[OK] No findings, ${report.records.read.toLocaleString('en-US')} records`;
     return fit(what, where, '');
   }
-  const total = groups.reduce((sum, group) => sum + group.findings.length, 0);
-  const others = total - top.findings.length;
-  const repeat = top.events > 1 ? ` x${top.events.toLocaleString('en-US')}` : '';
+  // true counts: a storm of 10,000 matches says x10,000, with how many of them are listed
+  const total = groups.reduce((sum, group) => sum + group.matched.findings, 0);
+  const others = total - top.matched.findings;
+  const repeat = top.matched.events > 1 ? ` x${top.matched.events.toLocaleString('en-US')}` : '';
+  const listed = top.findings.length < top.matched.findings ? ` (${top.findings.length.toLocaleString('en-US')} listed)` : '';
   const prefix = `[${top.severity}] `;
-  const suffix = `${repeat}${where}${others > 0 ? ` (+${others.toLocaleString('en-US')} more)` : ''}`;
-  return fit(prefix, suffix, sanitize(top.findings[0]?.title ?? top.ruleId, 200), true);
+  const suffix = `${repeat}${listed}${where}${others > 0 ? ` (+${others.toLocaleString('en-US')} more)` : ''}`;
+  return fit(prefix, suffix, sanitize(top.title, 200), true);
 }
 
 /** `prefix + title + suffix`, the title cut to fit; a last grapheme-safe cut guards the whole. */

@@ -1,5 +1,5 @@
 import type { ObjectRef, TrailRecord } from '../cloudtrail/types';
-import type { Finding } from '../findings';
+import { FINDING_LIMITS, type Finding, type RuleTally } from '../findings';
 import type { Analyser } from '../pipeline';
 import { eventNameText } from './event-names';
 import { type FieldReader, fieldReader, keyText } from './field-path';
@@ -50,28 +50,42 @@ export function planRules(rules: readonly CompiledRule[]): EvaluationPlan {
 
 export interface RuleAnalyserOptions {
   /**
-   * Distinct findings kept per rule per delivery. One noisy rule (every AccessDenied of a
-   * misconfigured workload) must not grow memory or the notification without bound; the
-   * matches past the limit are counted on the rule's first finding (`details.notListed`).
+   * Findings listed per rule per delivery, for every kind of rule (single-event, dedupKey,
+   * threshold). One noisy rule (every AccessDenied of a misconfigured workload, a threshold
+   * grouped by source IP over a file of 100,000 addresses) must not grow memory or the
+   * notification without bound; the matches past the limit are counted (`tallies()`).
    */
   readonly maxFindingsPerRule?: number;
 }
 
-export const DEFAULT_MAX_FINDINGS_PER_RULE = 500;
+export const DEFAULT_MAX_FINDINGS_PER_RULE = FINDING_LIMITS.perRule;
 /** EventIDs listed on a finding that stands for several records (threshold, dedupKey). */
 const SAMPLE_EVENT_IDS = 10;
 /** Group value for records without the groupBy field: a string no field value can collide with. */
 const NO_VALUE = '\u0000';
 
 interface Accumulator {
-  readonly first: unknown;
+  /** The first record, kept while the finding may still be listed; released otherwise. */
+  first: unknown;
   readonly group?: string;
   count: number;
-  readonly eventIDs: string[];
+  eventIDs: string[];
+  /** Threshold groups: `pending` below the count, then listed or only counted (over the cap). */
+  state: 'pending' | 'listed' | 'counted';
 }
 
 interface RuleState {
+  /**
+   * By the key's part after the rule id (eventID, group, dedupKey values): a storm's
+   * millions of matches look up the record's own eventID string instead of building
+   * `${id}:${eventID}` for each (see `dedupKeyOf`).
+   */
   readonly hits: Map<string, Accumulator>;
+  /** Findings listed (single-event: every entry of `hits`; threshold: groups in state `listed`). */
+  listed: number;
+  /** Single-event rules: records matched in all. */
+  events: number;
+  /** Single-event rules: matching records past the cap, each counted as one finding not listed. */
   notListed: number;
 }
 
@@ -80,7 +94,8 @@ interface RuleState {
  * every rule in the same pass as forwarding. Single-event rules give one finding per
  * distinct dedup key (by default the eventID: a record repeated in a file alerts once);
  * threshold rules count matches per group and give one finding per group that reaches
- * the count.
+ * the count. Each rule lists at most `maxFindingsPerRule` findings, its first ones in file
+ * order; `tallies()` counts them all.
  */
 export function ruleAnalyser(pack: { readonly plan: EvaluationPlan }, ref: ObjectRef, options: RuleAnalyserOptions = {}): Analyser {
   return new RuleEvaluation(pack.plan, ref, options.maxFindingsPerRule ?? DEFAULT_MAX_FINDINGS_PER_RULE);
@@ -94,7 +109,7 @@ export class RuleEvaluation implements Analyser {
     private readonly ref: ObjectRef,
     private readonly maxFindingsPerRule: number,
   ) {
-    this.states = plan.rules.map(() => ({ hits: new Map(), notListed: 0 }));
+    this.states = plan.rules.map(() => ({ hits: new Map(), listed: 0, events: 0, notListed: 0 }));
   }
 
   observe(records: readonly TrailRecord[]): void {
@@ -125,9 +140,8 @@ export class RuleEvaluation implements Analyser {
       const state = this.states[p.slot]!;
       const { rule } = p;
       const threshold = rule.threshold;
-      let firstOfRule = true;
       for (const [key, acc] of state.hits) {
-        if (threshold !== undefined && acc.count < threshold.count) continue;
+        if (threshold !== undefined && acc.state !== 'listed') continue;
         const details: Record<string, unknown> = {};
         if (threshold !== undefined) {
           details.threshold = threshold.count;
@@ -137,12 +151,10 @@ export class RuleEvaluation implements Analyser {
           }
         }
         if (acc.count > 1) details.eventIDs = acc.eventIDs;
-        if (firstOfRule && state.notListed > 0) details.notListed = state.notListed;
-        firstOfRule = false;
         findings.push(
           findingFor(rule, acc.first, this.ref, {
             count: acc.count,
-            dedupKey: key,
+            dedupKey: this.dedupKeyOf(p, key),
             ...(Object.keys(details).length > 0 ? { details } : {}),
           }),
         );
@@ -151,43 +163,95 @@ export class RuleEvaluation implements Analyser {
     return findings;
   }
 
+  /** Per rule that matched: every record and finding, listed or over the cap. */
+  tallies(): RuleTally[] {
+    const tallies: RuleTally[] = [];
+    for (const p of this.plan.rules) {
+      const state = this.states[p.slot]!;
+      const { id: ruleId, source, severity, title, threshold } = p.rule;
+      let events = state.events;
+      let findings = state.hits.size + state.notListed;
+      if (threshold !== undefined) {
+        events = 0;
+        findings = 0;
+        for (const acc of state.hits.values()) {
+          if (acc.state === 'pending') continue;
+          events += acc.count;
+          findings++;
+        }
+      }
+      if (findings > 0) tallies.push({ ruleId, source, severity, title, events, findings });
+    }
+    return tallies;
+  }
+
   private hit(p: PlannedRule, tr: TrailRecord): void {
     const state = this.states[p.slot]!;
     const record = tr.record;
+    const threshold = p.rule.threshold;
     let group: string | undefined;
     let key: string;
-    if (p.rule.threshold !== undefined) {
+    if (threshold !== undefined) {
       group = p.groupBy === undefined ? '' : (keyText(p.groupBy(record)) ?? NO_VALUE);
-      key = p.dedupKey === undefined ? `${p.rule.id}:${group}:${this.ref.key}` : this.customKey(p, record);
+      key = p.dedupKey === undefined ? group : this.customKey(p, record);
     } else if (p.dedupKey !== undefined) {
       key = this.customKey(p, record);
     } else {
       // Without an eventID (never seen, but any field may be absent) the record's place in
       // this file identifies it: the same file replayed gives the same key.
-      const eventID = typeof record.eventID === 'string' ? record.eventID : `${this.ref.key}#${tr.index}`;
-      key = `${p.rule.id}:${eventID}`;
+      key = typeof record.eventID === 'string' ? record.eventID : `${this.ref.key}#${tr.index}`;
     }
+    state.events++;
     const acc = state.hits.get(key);
     if (acc !== undefined) {
       acc.count++;
-      if (acc.eventIDs.length < SAMPLE_EVENT_IDS && typeof record.eventID === 'string') acc.eventIDs.push(record.eventID);
+      if (acc.state !== 'counted' && acc.eventIDs.length < SAMPLE_EVENT_IDS && typeof record.eventID === 'string') acc.eventIDs.push(record.eventID);
+      if (threshold !== undefined && acc.state === 'pending' && acc.count >= threshold.count) this.reached(state, acc);
       return;
     }
-    // A threshold rule's groups are all needed to know which reach the count; only
-    // single-event findings are capped.
-    if (p.rule.threshold === undefined && state.hits.size >= this.maxFindingsPerRule) {
-      state.notListed++;
-      return;
+    if (threshold === undefined) {
+      // A match past the cap is counted, not remembered: a repeat of its eventID counts again.
+      if (state.listed >= this.maxFindingsPerRule) {
+        state.notListed++;
+        return;
+      }
+      state.listed++;
     }
-    state.hits.set(key, {
+    // A threshold rule needs every group's count to know which reach it: groups are kept
+    // (their first record too, while they may still be listed) until the file ends.
+    const fresh: Accumulator = {
       first: record,
       count: 1,
       eventIDs: typeof record.eventID === 'string' ? [record.eventID] : [],
+      state: threshold === undefined ? 'listed' : 'pending',
       ...(group === undefined ? {} : { group }),
-    });
+    };
+    state.hits.set(key, fresh);
+    if (threshold !== undefined && fresh.count >= threshold.count) this.reached(state, fresh);
+  }
+
+  /** A threshold group reached its count: listed while the rule is under its cap, else only counted. */
+  private reached(state: RuleState, acc: Accumulator): void {
+    if (state.listed < this.maxFindingsPerRule) {
+      acc.state = 'listed';
+      state.listed++;
+      return;
+    }
+    acc.state = 'counted';
+    acc.first = undefined;
+    acc.eventIDs = [];
   }
 
   private customKey(p: PlannedRule, record: unknown): string {
-    return `${p.rule.id}:${(p.dedupKey ?? []).map((read) => keyText(read(record)) ?? '-').join(':')}`;
+    return (p.dedupKey ?? []).map((read) => keyText(read(record)) ?? '-').join(':');
+  }
+
+  /**
+   * The finding's identity across deliveries: `${id}:${eventID}`, `${id}:${values…}` for
+   * dedupKey fields, and `${id}:${group}:${object key}` for a threshold group (a count is
+   * per delivery).
+   */
+  private dedupKeyOf(p: PlannedRule, key: string): string {
+    return p.rule.threshold !== undefined && p.dedupKey === undefined ? `${p.rule.id}:${key}:${this.ref.key}` : `${p.rule.id}:${key}`;
   }
 }

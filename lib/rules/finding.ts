@@ -15,30 +15,32 @@ export function findingFor(
 ): Finding {
   const r = asObject(record);
   const identity = asObject(r?.userIdentity);
-  const finding: Record<string, unknown> = {
-    ruleId: rule.id,
-    title: rule.title,
-    severity: rule.severity,
-    source: rule.source,
-    description: rule.description,
-    runbook: rule.runbook,
-    references: rule.references,
-    eventID: text(r?.eventID),
-    eventTime: text(r?.eventTime),
-    eventName: text(r?.eventName),
-    eventSource: text(r?.eventSource),
-    accountId: text(r?.recipientAccountId) ?? text(identity?.accountId),
-    region: text(r?.awsRegion),
-    principal: principalOf(identity),
-    sourceIPAddress: text(r?.sourceIPAddress),
-    userAgent: text(r?.userAgent),
-    errorCode: text(r?.errorCode),
-    object: { bucket: object.bucket, key: object.key, ...(object.versionId === undefined ? {} : { versionId: object.versionId }) },
-    count: facts.count,
-    dedupKey: facts.dedupKey,
-    details: facts.details,
+  const finding: Record<string, unknown> = {};
+  // only defined values, set once: `delete` would turn each of a storm's findings into a slow dictionary object
+  const put = (key: keyof Finding, value: unknown): void => {
+    if (value !== undefined) finding[key] = value;
   };
-  for (const key of Object.keys(finding)) if (finding[key] === undefined) delete finding[key];
+  put('ruleId', rule.id);
+  put('title', rule.title);
+  put('severity', rule.severity);
+  put('source', rule.source);
+  put('description', rule.description);
+  put('runbook', rule.runbook);
+  put('references', rule.references);
+  put('eventID', text(r?.eventID));
+  put('eventTime', text(r?.eventTime));
+  put('eventName', text(r?.eventName));
+  put('eventSource', text(r?.eventSource));
+  put('accountId', text(r?.recipientAccountId) ?? text(identity?.accountId));
+  put('region', text(r?.awsRegion));
+  put('principal', principalOf(identity));
+  put('sourceIPAddress', text(r?.sourceIPAddress));
+  put('userAgent', text(r?.userAgent));
+  put('errorCode', text(r?.errorCode));
+  put('object', { bucket: object.bucket, key: object.key, ...(object.versionId === undefined ? {} : { versionId: object.versionId }) });
+  put('count', facts.count);
+  put('dedupKey', facts.dedupKey);
+  put('details', facts.details);
   return finding as unknown as Finding;
 }
 

@@ -69,8 +69,9 @@ export interface RuleSource {
 export async function loadRulePack(options: RulePackOptions): Promise<RulePack> {
   const dirs = [...(options.builtinDir === undefined ? [] : [options.builtinDir]), ...(options.userDirs ?? [])];
   const documents: RuleDocument[] = [];
-  for (const dir of dirs) documents.push(...(await readRuleDirectory(dir)));
-  for (const source of options.sources ?? []) documents.push(...(await source.read()));
+  // loops, not push(...): a directory or source may hold more files than a call has arguments
+  for (const dir of dirs) for (const doc of await readRuleDirectory(dir)) documents.push(doc);
+  for (const source of options.sources ?? []) for (const doc of await source.read()) documents.push(doc);
   return buildRulePack(documents, options);
 }
 

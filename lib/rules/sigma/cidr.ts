@@ -40,7 +40,7 @@ function parseIPv6(text: string): number[] | undefined {
       if (last && k === items.length - 1 && item.includes('.')) {
         const v4 = parseIPv4(item);
         if (v4 === undefined) return undefined;
-        out.push(...v4);
+        for (const byte of v4) out.push(byte);
       } else if (/^[0-9A-Fa-f]{1,4}$/.test(item)) {
         out.push(parseInt(item, 16));
       } else {

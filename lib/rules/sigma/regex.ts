@@ -388,7 +388,7 @@ class RegexParser {
     let hex: string;
     if (this.peek() === '{') {
       const close = this.cps.indexOf(125, this.i);
-      hex = close < 0 ? '' : String.fromCodePoint(...this.cps.slice(this.i + 1, close));
+      hex = close < 0 ? '' : this.cps.slice(this.i + 1, close).map((cp) => String.fromCodePoint(cp)).join('');
       if (!/^[0-9A-Fa-f]{1,6}$/.test(hex)) {
         this.i = at;
         this.invalid('\\x{…} needs 1 to 6 hexadecimal digits');
@@ -434,7 +434,7 @@ class RegexParser {
       first = false;
       const low = this.classItem();
       if (typeof low !== 'number') {
-        pairs.push(...low.ranges);
+        for (const range of low.ranges) pairs.push(range);
         continue;
       }
       if (this.peek() === '-' && this.peek(1) !== undefined && this.peek(1) !== ']') {

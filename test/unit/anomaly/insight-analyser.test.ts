@@ -66,6 +66,22 @@ describe('insightAnalyser', () => {
     });
   });
 
+  it('lists at most maxFindings per rule and counts the rest in its tallies, apart from the records it skipped', async () => {
+    // Prepare: a crafted file of 1,200 Start events and one unusable record
+    const analyser = insightAnalyser(REF, classifyKey(KEY), { maxFindings: 500 });
+    const good = events.Records[0] as Record<string, unknown>;
+    const many = Array.from({ length: 1_200 }, (_, i) => ({ ...good, eventID: `e-${i}`, sharedEventID: `s-${i}` }));
+    // Act
+    analyser.observe(wrap([...many, { ...good, insightDetails: null }]));
+    const findings = await analyser.finish();
+    // Assess
+    expect(findings).toHaveLength(500);
+    expect(analyser.skipped).toBe(1);
+    expect(analyser.tallies()).toEqual([
+      expect.objectContaining({ ruleId: 'insight-api-error-rate', source: 'insight', severity: 'MEDIUM', events: 1_200, findings: 1_200 }),
+    ]);
+  });
+
   it('names a future insight type generically instead of dropping it', async () => {
     // Prepare
     const analyser = insightAnalyser(REF);

@@ -9,6 +9,7 @@ import {
   type NotificationDocumentV1,
   type NotifyOptions,
 } from '../../../lib/notify';
+import { DeliveryFindings } from '../../../lib/delivery-findings';
 import type { DeliveryReport } from '../../../lib/report';
 import { ACCOUNT, finding, LOG_GROUP, NOW, processedReport, REGION } from '../../fixtures/notify/scenarios';
 
@@ -197,6 +198,21 @@ describe('subject', () => {
     expect(subject).toBe(`[CRITICAL] Root console login x4 in ${ACCOUNT} ${REGION}`);
   });
 
+  it('says how many events the top rule matched and how many are listed when it matched more than the delivery lists', () => {
+    // Prepare: 3 listed of 10,000 matched, and another rule with 40 matched
+    const collected = new DeliveryFindings({ perRule: 3, perDelivery: 100 });
+    const signIns = many(3, () => ({ title: 'Root console login' }));
+    collected.add(signIns, [{ ...signIns[0]!, events: 10_000, findings: 10_000 }]);
+    collected.add(many(40, (i) => ({ ruleId: 'other', severity: 'LOW', dedupKey: `o${i}` })));
+    const report = processedReport([], collected.result());
+
+    // Act
+    const { subject } = build(report);
+
+    // Assess
+    expect(subject).toBe(`[CRITICAL] Root console login x10,000 (3 listed) in ${ACCOUNT} ${REGION} (+40 more)`);
+  });
+
   it('cuts a long title at a grapheme boundary and keeps the severity, place and count', () => {
     // Prepare
     const family = '👨‍👩‍👧‍👦';
@@ -234,6 +250,38 @@ describe('subject', () => {
   });
 });
 
+describe('true counts (report.matched)', () => {
+  /** 2 CRITICAL findings listed, 20 LOW ones of another rule all cut by the per-delivery limit of 2. */
+  function cutReport(): DeliveryReport {
+    const collected = new DeliveryFindings({ perRule: 500, perDelivery: 2 });
+    collected.add([...many(20, (i) => ({ ruleId: 'quiet', title: 'Quiet rule', severity: 'LOW', dedupKey: `q${i}` })), ...many(2, () => ({}))]);
+    return processedReport([], collected.result());
+  }
+
+  it('give a rule the per-delivery limit left without findings an entry with its counts and no examples', () => {
+    // Act
+    const n = build(cutReport());
+    const text = build(cutReport(), { format: 'text' });
+
+    // Assess
+    const doc = documentOf(n);
+    expect(doc.summary).toMatchObject({ findingCount: 2, matched: { events: 22, findings: 22 }, ruleCount: 2 });
+    expect(doc.findings[1]).toMatchObject({ ruleId: 'quiet', title: 'Quiet rule', severity: 'LOW', findingCount: 0, eventCount: 0, matched: { events: 20, findings: 20 }, examples: [], omittedExamples: 0 });
+    expect(doc.omitted.notListed).toEqual({ findings: 20, events: 20 });
+    expect(n.messageAttributes.matchedEvents?.StringValue).toBe('22');
+    expect(text.message).toContain('[2] LOW  Quiet rule\n    Rule:          quiet (rule)\n    Count:         20 events matched in 20 findings, none listed\n');
+  });
+
+  it('leave out the matched counts below minSeverity', () => {
+    // Act
+    const doc = documentOf(build(cutReport(), { minSeverity: 'MEDIUM' }));
+
+    // Assess
+    expect(doc.summary).toMatchObject({ findingCount: 2, matched: { events: 2, findings: 2 }, ruleCount: 1 });
+    expect(doc.omitted.notListed).toEqual({ findings: 0, events: 0 });
+  });
+});
+
 describe('message attributes', () => {
   it('are at most 10, with valid names and well-formed values', () => {
     // Prepare
@@ -260,6 +308,7 @@ describe('message attributes', () => {
       accountId: { DataType: 'String', StringValue: ACCOUNT },
       region: { DataType: 'String', StringValue: REGION },
       findingCount: { DataType: 'Number', StringValue: '2' },
+      matchedEvents: { DataType: 'Number', StringValue: '2' },
       schemaVersion: { DataType: 'Number', StringValue: '1' },
       format: { DataType: 'String', StringValue: 'json' },
     });

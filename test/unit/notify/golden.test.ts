@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildNotification, publishBytes, type Notification } from '../../../lib/notify';
 import type { DeliveryReport } from '../../../lib/report';
-import { hostile, LOG_GROUP, NOW, oneCritical, thousandFindings } from '../../fixtures/notify/scenarios';
+import { findingStorm, hostile, LOG_GROUP, NOW, oneCritical, thousandFindings } from '../../fixtures/notify/scenarios';
 
 const FIXTURES = path.join(__dirname, '../../fixtures/notify');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
@@ -20,6 +20,8 @@ const scenarios: ReadonlyArray<[string, () => DeliveryReport, number?]> = [
   ['hostile', hostile],
   // the same 1,000 findings squeezed into 12 KB: what trimming looks like to a reader
   ['thousand-findings-trimmed', thousandFindings, 12_000],
+  // 10,000 root sign-ins, 500 listed: the true size in the subject, text, JSON and attributes
+  ['finding-storm', findingStorm],
 ];
 
 function build(report: DeliveryReport, format: 'json' | 'text', maxBytes?: number): Notification {

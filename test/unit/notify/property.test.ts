@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { SEVERITIES, type Finding } from '../../../lib/findings';
+import { DeliveryFindings } from '../../../lib/delivery-findings';
+import { eventsOf, ruleKeyOf, SEVERITIES, type Finding, type RuleTally } from '../../../lib/findings';
 import { buildNotification, publishBytes, type Notification, type NotificationDocumentV1 } from '../../../lib/notify';
 import { EXAMPLE_FIELD_CHARS, PRINCIPAL_FIELD_CHARS } from '../../../lib/notify/document';
 import { sanitize } from '../../../lib/notify/sanitize';
@@ -59,10 +60,21 @@ const reportArb: fc.Arbitrary<DeliveryReport> = fc
     region: maybe(text),
     logStream: maybe(text),
     findings: fc.array(findingArb, { minLength: 1, maxLength: 12 }),
+    // a storm: each rule matched `extra` more than it lists, and a per-delivery cap that may leave rules without findings
+    storm: maybe(fc.record({ extra: fc.nat({ max: 100_000 }), perDelivery: fc.integer({ min: 1, max: 12 }) })),
   })
   .map((r) => {
     const report = emptyReport({ bucket: r.bucket, key: r.key, versionId: r.versionId }, 'log', 'log file');
-    return { ...report, status: 'processed' as const, accountId: r.accountId, region: r.region, logStream: r.logStream, findings: r.findings };
+    const base = { ...report, status: 'processed' as const, accountId: r.accountId, region: r.region, logStream: r.logStream, findings: r.findings };
+    if (r.storm === undefined) return base;
+    const tallies = new Map<string, RuleTally>();
+    for (const f of r.findings) {
+      const t = tallies.get(ruleKeyOf(f)) ?? { ruleId: f.ruleId, source: f.source, severity: f.severity, title: f.title, events: r.storm.extra, findings: r.storm.extra };
+      tallies.set(ruleKeyOf(f), { ...t, events: t.events + eventsOf(f), findings: t.findings + 1 });
+    }
+    const collected = new DeliveryFindings({ perRule: 500, perDelivery: r.storm.perDelivery });
+    collected.add(r.findings, [...tallies.values()]);
+    return { ...base, ...collected.result() };
   });
 
 /** Control characters, line breaks and invisible/bidi formatting: none may reach a rendering. */
@@ -70,7 +82,7 @@ const reportArb: fc.Arbitrary<DeliveryReport> = fc
 const UNSAFE = /[\u0000-\u001F\u007F-\u009F\u061C\u180E\u200B\u200E\u200F\u2028-\u202E\u2060-\u2069\uFEFF\uFFF9-\uFFFB\uFFFE\uFFFF\u{E0000}-\u{E007F}\uD800-\uDFFF]/u;
 const ATTRIBUTE_NAME = /^(?!\.)(?!.*\.\.)(?!.*\.$)(?!(aws|amazon)\.)[A-Za-z0-9_.-]{1,256}$/i;
 /** The lines the email may start at column 0: everything from the log is indented after a label. */
-const TOP_LEVEL_LINE = /^(|trailwatch: .*|Findings by severity: .*|Delivery failed: .*|\[\d+\] (CRITICAL|HIGH|MEDIUM|LOW|INFO) {2}.*|Not shown .*|Left out .*|Delivery|Links)$/;
+const TOP_LEVEL_LINE = /^(|trailwatch: .*|Findings by severity: .*|Delivery failed: .*|\[\d+\] (CRITICAL|HIGH|MEDIUM|LOW|INFO) {2}.*|Not shown .*|Not listed: [\d,]+ findings? \([\d,]+ events?\) past [^:]*|Left out .*|Delivery|Links)$/;
 
 const wellFormed = (value: string): boolean => Buffer.from(value, 'utf8').toString('utf8') === value;
 
@@ -140,6 +152,10 @@ describe('buildNotification over arbitrary finding contents', () => {
         checkRoundTrip(doc, report);
         const shown = doc.findings.reduce((sum, entry) => sum + entry.findingCount, 0);
         expect(shown + doc.omitted.findings).toBe(report.findings.length);
+        // the true counts: listed + not listed = matched, and matched is the report's
+        expect(doc.summary.findingCount + doc.omitted.notListed.findings).toBe(doc.summary.matched.findings);
+        expect(doc.summary.matched.findings).toBe(report.matched?.findings ?? report.findings.length);
+        expect(n!.messageAttributes.matchedEvents?.StringValue).toBe(String(doc.summary.matched.events));
       }),
       { numRuns: 100 },
     );

@@ -123,18 +123,21 @@ describe('ruleAnalyser findings', () => {
     expect(findings.map((f) => [f.dedupKey, f.count])).toEqual([['root-signin:arn:aws:iam::111122223333:root:us-east-1', 2]]);
   });
 
-  it('cap the findings of one rule per delivery and count the rest', () => {
+  it('cap the findings of one rule per delivery and count the rest in the tallies', () => {
     // Prepare
     const records = Array.from({ length: 5 }, (_, i) => ({ ...builtinRecord('root-console-login', 'match'), eventID: `e${i}` }));
-    const pack = packOf(ruleDoc('root-signin'));
+    records.push({ ...records[0]!, eventID: 'e0' });
+    const analyser = ruleAnalyser(packOf(ruleDoc('root-signin')), OBJECT, { maxFindingsPerRule: 2 });
 
     // Act
-    const findings = evaluate(pack, records, { maxFindingsPerRule: 2 });
+    analyser.observe(trailRecords(records));
+    const findings = analyser.finish() as Finding[];
 
-    // Assess
-    expect(findings.map((f) => f.eventID)).toEqual(['e0', 'e1']);
-    expect(findings[0]?.details).toEqual({ notListed: 3 });
-    expect(findings[1]?.details).toBeUndefined();
+    // Assess: the first two listed (e0 twice), the other three counted, nothing in details
+    expect(findings.map((f) => [f.eventID, f.count, f.details])).toEqual([['e0', 2, { eventIDs: ['e0', 'e0'] }], ['e1', 1, undefined]]);
+    expect(analyser.tallies?.()).toEqual([
+      { ruleId: 'root-signin', source: 'rule', severity: 'HIGH', title: 'Root user signed in to the console', events: 6, findings: 5 },
+    ]);
   });
 });
 
@@ -190,6 +193,21 @@ describe('threshold rules', () => {
 
     // Assess
     expect(findings.map((f) => [f.count, f.dedupKey])).toEqual([[3, `failures-burst::${OBJECT.key}`]]);
+  });
+
+  it('list the first groups to reach the count up to the cap, and count every group that reached it', () => {
+    // Prepare: five IPs reach 3 (in the order .1 .2 .3 .4 .5 reach it), one stays at 2
+    const order = ['1', '2', '1', '2', '3', '1', '4', '4', '2', '3', '3', '4', '5', '5', '6', '5', '6', '1'];
+    const records = order.map((ip, i) => failure(`192.0.2.${ip}`, i));
+    const analyser = ruleAnalyser(packOf(burst), OBJECT, { maxFindingsPerRule: 2 });
+
+    // Act
+    analyser.observe(trailRecords(records));
+    const findings = analyser.finish() as Finding[];
+
+    // Assess
+    expect(findings.map((f) => [f.details?.groupValue, f.count])).toEqual([['192.0.2.1', 4], ['192.0.2.2', 3]]);
+    expect(analyser.tallies?.()).toEqual([expect.objectContaining({ ruleId: 'failures-burst', events: 4 + 3 + 3 + 3 + 3, findings: 5 })]);
   });
 
   it('count across the groups of records observe receives', () => {
