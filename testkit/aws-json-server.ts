@@ -12,7 +12,7 @@
  * header is required, as AWS requires one.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** What a fault plan may do to one request instead of (or before) serving it. */
@@ -20,6 +20,12 @@ export type Fault =
   | { kind: 'throttle' }
   | { kind: 'status'; status: 500 | 503 }
   | { kind: 'delay'; ms: number }
+  /**
+   * Carries the request out and answers it only once `until` settles: a service that has
+   * the request but is slow to answer, for as long as the test decides (a client may give
+   * up meanwhile, and the work is still done, as in AWS).
+   */
+  | { kind: 'hold'; until: PromiseLike<unknown> }
   /** Destroys the socket without a response: the SDK sees a network error (ECONNRESET). */
   | { kind: 'reset' };
 
@@ -29,7 +35,15 @@ export type Fault =
  * arrival (faulted requests included), so `(op, i) => op === 'PutLogEvents' && i === 0`
  * fails exactly the first PutLogEvents call.
  */
-export type FaultPlan = (operation: string, callIndex: number) => Fault | undefined;
+export type FaultPlan = (operation: string, callIndex: number, request: FaultRequest) => Fault | undefined;
+
+/** The request a fault plan decides on, for plans that need more than its position. */
+export interface FaultRequest {
+  /** E.g. the SDK's `amz-sdk-request: attempt=2; max=8`: which attempt of one call this is. */
+  readonly headers: IncomingHttpHeaders;
+  /** The decoded input (decoded when read; a body that does not decode fails the call). */
+  readonly input: JsonObject;
+}
 
 export interface CallRecord {
   readonly operation: string;
@@ -261,7 +275,13 @@ export abstract class AwsTestServer {
 
     const callIndex = this.arrivals.get(operation) ?? 0;
     this.arrivals.set(operation, callIndex + 1);
-    const fault = this.faultPlan?.(operation, callIndex);
+    const protocol = this.protocol;
+    const fault = this.faultPlan?.(operation, callIndex, {
+      headers: req.headers,
+      get input() {
+        return protocol.decode(req, body);
+      },
+    });
     if (fault?.kind === 'reset') {
       req.socket.destroy();
       record(operation, 0);
@@ -277,6 +297,9 @@ export abstract class AwsTestServer {
     }
     if (fault?.kind === 'delay') {
       await this.sleep(fault.ms);
+    }
+    if (fault?.kind === 'hold') {
+      await fault.until;
     }
 
     let response: EncodedResponse;

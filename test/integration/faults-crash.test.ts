@@ -14,6 +14,7 @@ import {
   account,
   BUCKET,
   DyingSink,
+  expireIdempotencyLocks,
   invokeAsync,
   lambdaContext,
   lambdaDeps,
@@ -116,14 +117,14 @@ describe('the invocation dies midway through a large file, then the event is red
     await putFile(stack, file);
     const event = s3Event({ key: file.key });
 
-    // Act: Lambda's two retries come while the lock (1.5 s) holds; the replay comes after it
-    const lockedUntil = Date.now() + 1500;
-    void ingestEvent(event, dead.deps, lambdaContext(1500));
+    // Act: Lambda's two retries come while the lock (the dead invocation's 300 s deadline)
+    // holds, however slow the machine; the replay comes after it ran out
+    void ingestEvent(event, dead.deps, lambdaContext());
     await dead.dying().died();
     const sentBeforeDeath = dead.stored().length;
     const { deps } = setup();
     const retries = await invokeAsync(stack, deps, event, { queueUrl, retries: 1 });
-    await sleep(Math.max(0, lockedUntil - Date.now()) + 50);
+    const locksExpired = await expireIdempotencyLocks(stack);
     const sqs = new SQSClient({ region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' }, endpoint: stack.sqs.endpoint });
     const replay = await replayQueue(new SqsFailureQueue(sqs, queueUrl, { waitSeconds: 0 }), ingestWith(deps));
     sqs.destroy();
@@ -131,6 +132,7 @@ describe('the invocation dies midway through a large file, then the event is red
     // Assess
     expect(retries).toMatchObject({ outcome: 'failure-queue', attempts: 2 });
     for (const error of retries.errors) expect(error).toMatch(/IdempotencyAlreadyInProgressError/);
+    expect(locksExpired).toBeGreaterThanOrEqual(1);
     expect(replay).toMatchObject({ received: 1, replayed: 1, kept: 0 });
     expect(sentBeforeDeath).toBeGreaterThan(0);
     expect(account(file, dead.stored())).toEqual({ inS3: 6000, forwarded: 6000, duplicates: sentBeforeDeath, rejected: 0, onFailurePath: 0, lost: 0 });

@@ -7,11 +7,13 @@
 import { serviceErrors, type ProxiedRequest } from '../../testkit/fault-proxy';
 import {
   account,
+  FAULTED_ATTEMPTS,
   invokeAsync,
   LAMBDA_MAX_ATTEMPTS,
   lambdaDeps,
   putFile,
   s3Event,
+  sdkAttempt,
   startFaultStack,
   STREAM,
   trailFile,
@@ -65,8 +67,8 @@ function setup() {
 
 const isLedgerPut = (r: ProxiedRequest) => r.operation === 'PutItem' && r.body.includes('"alert#');
 const isIdempotencyPut = (r: ProxiedRequest) => r.operation === 'PutItem' && !r.body.includes('"alert#');
-/** Deterministic share of requests. */
-const third = (r: ProxiedRequest) => ((Math.imul(r.index + 1, 2654435761) >>> 0) % 3 === 0);
+/** Deterministic share of requests, never a call's attempts beyond FAULTED_ATTEMPTS. */
+const third = (r: ProxiedRequest) => (Math.imul(r.index + 1, 2654435761) >>> 0) % 3 === 0 && sdkAttempt(r.headers) <= FAULTED_ATTEMPTS;
 
 describe('DynamoDB faults: each object forwarded once, each finding alerted once', () => {
   it('ProvisionedThroughputExceededException on a third of all DynamoDB calls: retried; duplicate events stay no-ops', async () => {
@@ -230,7 +232,7 @@ describe('SNS faults: claims given back, the retry alerts exactly once', () => {
     const file = trailFile('sns-one-channel', 50, { roots: 1 });
     await putFile(stack, file);
     const people = topics[0]?.arn ?? '';
-    stack.sns.injectFault((op, i) => (op === 'Publish' && i < LAMBDA_MAX_ATTEMPTS ? { kind: 'status', status: 500 } : undefined));
+    stack.sns.injectFault((op, _i, request) => (op === 'Publish' && request.input.TopicArn === people ? { kind: 'status', status: 500 } : undefined));
 
     // Act
     const run = await invokeAsync(stack, deps, s3Event({ key: file.key }), { queueUrl, beforeRetry: () => stack.sns.injectFault(undefined) });

@@ -13,11 +13,14 @@ import { ingestWith, replayQueue } from '../../lib/replay';
 import {
   account,
   BUCKET,
+  eventually,
+  FAULTED_ATTEMPTS,
   invokeAsync,
   LAMBDA_MAX_ATTEMPTS,
   lambdaDeps,
   putFile,
   s3Event,
+  sdkAttempt,
   startFaultStack,
   STREAM,
   trailFile,
@@ -70,19 +73,21 @@ describe('CloudWatch Logs faults: nothing lost, nothing duplicated', () => {
     ['503 ServiceUnavailableException', { kind: 'status', status: 503 }],
     ['connection reset before an answer', { kind: 'reset' }],
   ])('%s on a third of all calls (CreateLogGroup, CreateLogStream, PutLogEvents): the SDK retries, every record arrives once', async (_name, fault) => {
-    // Prepare: 40 batches' worth of records, a third of every operation's calls faulted
+    // Prepare: 40 batches' worth of records, a third of every operation's calls faulted,
+    // always its first call (so each operation's retry is exercised whatever the concurrency),
+    // no call more than FAULTED_ATTEMPTS times
     const { deps, stored } = setup({ limits: { maxBatchEvents: 50 } });
     const file = trailFile(`share-${fault.kind}-${'status' in fault ? fault.status : ''}`, 2000);
     await putFile(stack, file);
     const hit = share(33, 0x5eed);
-    stack.local.logs.injectFault((_op, i) => (hit(i) ? fault : undefined));
+    stack.local.logs.injectFault((_op, i, request) => ((i === 0 || hit(i)) && sdkAttempt(request.headers) <= FAULTED_ATTEMPTS ? fault : undefined));
 
     // Act
     const run = await invokeAsync(stack, deps, s3Event({ key: file.key }), { queueUrl });
 
     // Assess
     const calls = stack.local.logs.calls();
-    expect(run).toMatchObject({ outcome: 'succeeded', attempts: 1 });
+    expect(run).toMatchObject({ outcome: 'succeeded', attempts: 1, errors: [] });
     expect(account(file, stored())).toEqual({ inS3: 2000, forwarded: 2000, duplicates: 0, rejected: 0, onFailurePath: 0, lost: 0 });
     const faulted = calls.filter((c) => c.status !== 200);
     expect(faulted.length).toBeGreaterThan(10);
@@ -96,29 +101,38 @@ describe('CloudWatch Logs faults: nothing lost, nothing duplicated', () => {
     const { deps, stored } = setup({ limits: { maxBatchEvents: 200 } });
     const file = trailFile('slow-under-timeout', 1000);
     await putFile(stack, file);
-    stack.local.logs.injectFault((op, i) => (op === 'PutLogEvents' && i % 2 === 0 ? { kind: 'delay', ms: 300 } : undefined));
-    const started = Date.now();
+    let slowAnswers = 0;
+    stack.local.logs.injectFault((op, i) => {
+      if (op !== 'PutLogEvents' || i % 2 !== 0) return undefined;
+      slowAnswers++;
+      return { kind: 'delay', ms: 300 };
+    });
 
     // Act
     const run = await invokeAsync(stack, deps, s3Event({ key: file.key }), { queueUrl });
 
-    // Assess
+    // Assess: five batches, every other call answered slowly
     expect(run.outcome).toBe('succeeded');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(slowAnswers).toBeGreaterThanOrEqual(3);
     expect(account(file, stored())).toMatchObject({ forwarded: 1000, duplicates: 0, lost: 0 });
   });
 
   it('slow answers beyond a configured socket timeout: retried, nothing lost; the late calls CloudWatch Logs still stored are the only duplicates', async () => {
-    // Prepare: a 250 ms socket timeout; the first two PutLogEvents answers take 1 s, but the
-    // server stores their events anyway (the request arrived: PutLogEvents has no idempotency token)
-    const { deps, stored } = setup({ limits: { maxBatchEvents: 100 }, logsSocketTimeoutMs: 250 });
+    // Prepare: a 2 s socket timeout; the first two PutLogEvents calls are answered only after
+    // the invocation has ended (so the client gave up on them, however slow the machine), but
+    // the server stores their events anyway (the request arrived: PutLogEvents has no
+    // idempotency token). The other calls are answered at once: far inside the timeout.
+    const { deps, stored } = setup({ limits: { maxBatchEvents: 100 }, logsSocketTimeoutMs: 2000 });
     const file = trailFile('slow-over-timeout', 1000);
     await putFile(stack, file);
-    stack.local.logs.injectFault((op, i) => (op === 'PutLogEvents' && i < 2 ? { kind: 'delay', ms: 1000 } : undefined));
+    let answerLateCalls = (): void => undefined;
+    const invocationOver = new Promise<void>((resolve) => (answerLateCalls = resolve));
+    stack.local.logs.injectFault((op, i) => (op === 'PutLogEvents' && i < 2 ? { kind: 'hold', until: invocationOver } : undefined));
 
     // Act
     const run = await invokeAsync(stack, deps, s3Event({ key: file.key }), { queueUrl });
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // let the late calls land
+    answerLateCalls();
+    await eventually(() => stack.local.logs.calls('PutLogEvents').filter((c) => c.status === 0).length >= 2, 'the two late calls carried out');
 
     // Assess: duplicates = exactly the events of the calls the client gave up on
     const timedOut = stack.local.logs.calls('PutLogEvents').filter((c) => c.status === 0);

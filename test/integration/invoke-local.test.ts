@@ -1,19 +1,18 @@
 import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createBaselineTable, createDedupTable } from '../../testkit/dynamodb';
 import { startLocalStack, type LocalStack } from '../../testkit/local-stack';
+import { serverless } from './serverless-cli';
 
 /**
  * The deployable function, bundled by serverless-esbuild and run by `serverless invoke
  * local`, against the local stack through nothing but the standard AWS_* variables.
  */
-const ROOT = path.resolve(__dirname, '..', '..');
 const BUCKET = 'invoke-local-trail';
 const GROUP = '/trailwatch/invoke-local';
 const NOW = Date.UTC(2026, 10, 24, 9, 20);
@@ -21,20 +20,11 @@ const KEY =
   'AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/24/111122223333_CloudTrail_eu-west-1_20261124T0905Z_InvokeLocal00001.json.gz';
 
 function invokeLocal(stack: LocalStack, eventFile: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [path.join(ROOT, 'node_modules/osls/bin/serverless.js'), 'invoke', 'local', '-f', 'ingest', '-p', eventFile, `--param=logGroupName=${GROUP}`],
-      // no SNS here: alerts explicitly off (without it, a topic with no ARN is a configuration error)
-      { cwd: ROOT, env: { ...process.env, ...stack.env, TRAILWATCH_ALERTS: 'off', SLS_TELEMETRY_DISABLED: '1' } },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
+  return serverless(['invoke', 'local', '-f', 'ingest', '-p', eventFile, `--param=logGroupName=${GROUP}`], // no SNS here: alerts explicitly off (without it, a topic with no ARN is a configuration error)
+    { env: { ...stack.env, TRAILWATCH_ALERTS: 'off' } }).then((run) => ({
+    ...run,
+    code: run.code ?? 1,
+  }));
 }
 
 function jsonLine(line: string): Record<string, unknown> | undefined {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { privateServiceCopy } from './serverless-cli';
 
 /**
  * The README's manual `serverless invoke local` recipe, run as written: the first command of
@@ -10,6 +11,11 @@ import path from 'node:path';
  */
 const ROOT = path.resolve(__dirname, '..', '..');
 const MARKER = '<!-- recipe: invoke-local';
+/**
+ * Both shells run in a private copy of the service, so the invocation's esbuild output does
+ * not meet another suite's serverless command (see serverless-cli.ts).
+ */
+let cwd = ROOT;
 
 /** The fenced block after the marker: its command lines, comments dropped. */
 function recipe(): { serve: string; rest: string[] } {
@@ -33,7 +39,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
 
 function run(command: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-euo', 'pipefail', '-c', command], { cwd: ROOT, env });
+    const child = spawn('bash', ['-euo', 'pipefail', '-c', command], { cwd, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -60,10 +66,15 @@ describe("the README's serverless invoke local recipe", () => {
   let serverClosed: Promise<void> | undefined;
   let closed = false;
 
+  beforeAll(() => {
+    cwd = privateServiceCopy();
+  });
+
   afterAll(async () => {
     // the shell, npm, tsx and node share one process group: stop them all, as Ctrl-C does
     if (server?.pid !== undefined && !closed) process.kill(-server.pid, 'SIGINT');
     await serverClosed;
+    if (cwd !== ROOT) rmSync(cwd, { recursive: true, force: true });
   }, 60_000);
 
   it('works as written: the local stack stays up and prints the variables, the invocation forwards the sample', async () => {
@@ -71,7 +82,7 @@ describe("the README's serverless invoke local recipe", () => {
     const { serve, rest } = recipe();
     expect(serve).toBe('npm start -- --serve');
     expect(rest.length).toBeGreaterThan(0);
-    const started = spawn('bash', ['-c', serve], { cwd: ROOT, env: cleanEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = spawn('bash', ['-c', serve], { cwd, env: cleanEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     server = started;
     serverClosed = new Promise((resolve) =>
       started.on('close', () => {

@@ -7,7 +7,7 @@
  * path, with nothing lost.
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ScanCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -15,6 +15,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CloudWatchLogsSink } from '../../../lib/aws/cloudwatch-logs-sink';
@@ -53,6 +54,37 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
  */
 export function lambdaRetries(maxAttempts = LAMBDA_MAX_ATTEMPTS): { retryStrategy: ConfiguredRetryStrategy } {
   return { retryStrategy: new ConfiguredRetryStrategy(maxAttempts, (attempt) => 5 * attempt) };
+}
+
+/**
+ * Which attempt of one SDK call a request is (1 = the first), from the `amz-sdk-request:
+ * attempt=N; max=M` header the SDK's retry middleware sends. A fault plan that faults "a
+ * share of all calls" but never a call's later attempts keeps every call within the SDK's
+ * retries however the concurrent calls interleave, so the invocation's outcome does not
+ * depend on the machine's speed.
+ */
+export function sdkAttempt(headers: IncomingHttpHeaders): number {
+  const attempt = /attempt=(\d+)/.exec(String(headers['amz-sdk-request'] ?? ''))?.[1];
+  if (attempt === undefined) throw new Error('no amz-sdk-request header: not a request from the AWS SDK');
+  return Number(attempt);
+}
+
+/**
+ * Attempts of one SDK call that a "share of calls" fault plan may fault: below
+ * LAMBDA_MAX_ATTEMPTS, so every call gets through within the SDK's retries. Without this
+ * bound, which attempts of which call land on a faulted position depends on how concurrent
+ * calls interleave, i.e. on the machine's speed, and now and then one call was faulted on all
+ * its attempts (the invocation then failed where the test expected it to succeed).
+ */
+export const FAULTED_ATTEMPTS = 3;
+
+/** Resolves once `condition()` holds, checked every 20 ms; rejects after `limitMs` with `what`. */
+export async function eventually(condition: () => boolean, what: string, limitMs = 20_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`still not the case after ${limitMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 export function key(unique: string, stamp = '20261124T0905Z'): string {
@@ -182,6 +214,42 @@ export async function startFaultStack(): Promise<FaultStack> {
       await Promise.allSettled([local.stop(), dynamo.stop(), sns.stop(), sqs.stop(), s3Proxy.stop(), dynamoProxy.stop()]);
     },
   };
+}
+
+/**
+ * Stands for the time Lambda waits before a retry (a minute, then two) when a test needs the
+ * idempotency locks of earlier invocations to have run out by then: every in-progress
+ * record's `in_progress_expiration` (the invocation's deadline; Powertools' attribute) is
+ * moved into the past, exactly what the clock would have done. Returns how many it moved,
+ * so a test can check that there was a lock to expire.
+ */
+export async function expireIdempotencyLocks(stack: FaultStack): Promise<number> {
+  let moved = 0;
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await stack.admin.dynamo.send(
+      new ScanCommand({
+        TableName: TABLE,
+        FilterExpression: '#status = :inProgress',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':inProgress': { S: 'INPROGRESS' } },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      await stack.admin.dynamo.send(
+        new UpdateItemCommand({
+          TableName: TABLE,
+          Key: { id: item.id! },
+          UpdateExpression: 'SET in_progress_expiration = :past',
+          ExpressionAttributeValues: { ':past': { N: String(Date.now() - 1) } },
+        }),
+      );
+      moved++;
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return moved;
 }
 
 export async function putFile(stack: FaultStack, file: TrailFile): Promise<string> {

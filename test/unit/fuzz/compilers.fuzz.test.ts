@@ -1,5 +1,6 @@
 import { buildRulePack, RuleLoadError } from '../../../lib/rules';
 import { compileSigmaText, isSigmaRefusal } from '../../../lib/rules/sigma';
+import { cpuTime } from '../../cpu-time';
 import { assertProperty } from './fuzz';
 import { BILLION_LAUGHS, compilerProperties } from './properties';
 
@@ -17,15 +18,14 @@ describe('fuzz: rule compilers and user regexes', () => {
   it('a YAML "billion laughs" Sigma rule is refused quickly, not expanded', () => {
     // Prepare
     const text = ['title: bomb', 'logsource: {product: aws, service: cloudtrail}', BILLION_LAUGHS, 'detection:', '  selection: {eventName: *l9}', '  condition: selection', 'level: high'].join('\n');
-    const started = performance.now();
 
     // Act
-    const result = compileSigmaText(text, 'bomb.yml');
+    const { result, ms } = cpuTime(() => compileSigmaText(text, 'bomb.yml'));
 
-    // Assess
+    // Assess: CPU time, not wall time (a loaded machine must not fail this)
     expect(isSigmaRefusal(result)).toBe(true);
     expect(isSigmaRefusal(result) && result.reason).toMatch(/alias/i);
-    expect(performance.now() - started).toBeLessThan(2000);
+    expect(ms).toBeLessThan(2000);
   });
 
   it('a "billion laughs" trailwatch rule file fails to load with a RuleLoadError naming the file', () => {
