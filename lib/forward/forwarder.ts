@@ -72,7 +72,9 @@ export class Forwarder {
         timestamp = this.options.fallbackTimestamp;
         this.counts.timestampFallback++;
       }
-      const ready = this.batcher.add({ timestamp, message: r.text, bytes: r.bytes });
+      // Several windows open: this record may be held while the rest of the file is read.
+      const message = this.batcher.openWindows > 1 ? unshared(r.text, r.bytes) : r.text;
+      const ready = this.batcher.add({ timestamp, message, bytes: r.bytes });
       if (ready) for (const batch of ready) await this.send(batch);
     }
   }
@@ -115,6 +117,21 @@ export class Forwarder {
     const events = batch.events;
     for (let i = tooOld + expired; i < events.length - tooNew; i++) this.counts.forwardedBytes += events[i]!.bytes;
   }
+}
+
+/**
+ * The same text in memory of its own. A record's text is a slice of a 64 KB chunk of the
+ * decompressed file (record-reader), and V8 keeps the whole chunk alive while the slice
+ * lives. Records held in several windows come from all over the file, so their slices kept
+ * nearly every chunk read so far alive: memory grew with the file, not with the batcher's
+ * cap (measured, 100 MB file spread over 13 days: live heap after GC 97.5 MB above the
+ * start without the copy, 27.8 MB with it). One copy per record, only on that path.
+ */
+export function unshared(text: string, bytes: number): string {
+  // UTF-8 length = length: ASCII, and latin1 keeps it a one-byte string
+  const copy = bytes === text.length ? Buffer.from(text, 'latin1').toString('latin1') : Buffer.from(text, 'utf8').toString('utf8');
+  // a lone surrogate would not survive UTF-8: keep the original then
+  return copy === text ? copy : text;
 }
 
 export { parseEventTime };

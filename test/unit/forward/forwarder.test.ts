@@ -1,6 +1,6 @@
 import type { TrailRecord } from '../../../lib/cloudtrail/types';
 import { sortedCalls, type LogBatch } from '../../../lib/forward/batcher';
-import { Forwarder } from '../../../lib/forward/forwarder';
+import { Forwarder, unshared } from '../../../lib/forward/forwarder';
 import type { LogSink, LogTarget, PutOutcome } from '../../../lib/forward/sink';
 
 const DELIVERED = Date.UTC(2026, 10, 24, 9, 5);
@@ -75,5 +75,16 @@ describe('Forwarder', () => {
   it('refuses a fallback timestamp PutLogEvents would refuse', () => {
     expect(() => new Forwarder(new RecordingSink(), target, { fallbackTimestamp: -1 })).toThrow(RangeError);
     expect(() => new Forwarder(new RecordingSink(), target, { fallbackTimestamp: 1.5 })).toThrow(RangeError);
+  });
+});
+
+describe('unshared', () => {
+  it.each([
+    ['ASCII', '{"eventName":"ConsoleLogin"}'],
+    ['multi-byte', '{"note":"ü✓ 日本 🚀"}'],
+    ['a lone surrogate (kept as it is)', '{"x":"\ud800"}'],
+  ])('returns an equal string: %s', (_label, text) => {
+    const copy = unshared(text.slice(0), Buffer.byteLength(text));
+    expect(copy).toBe(text);
   });
 });
