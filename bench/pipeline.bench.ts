@@ -1,19 +1,25 @@
 /**
- * Pipeline benchmark: `npm run bench` (options: --sizes 1MB,10MB,100MB,500MB --reps 3).
+ * Pipeline benchmark: `npm run bench` (options: --sizes 1MB,10MB,100MB,500MB
+ * --order-sizes 10MB,100MB --reps 3).
  *
- * Prints, in one run, for CloudTrail files from 1 MB to 500 MB (uncompressed):
+ * Prints, in one run, for CloudTrail files from 1 MB to 500 MB (uncompressed), and for
+ * files whose records are out of order across days (`--order-sizes`: every other record
+ * 25 h older than the delivery, and records spread over 13 days in scrambled order):
  *  - records/s of the full pipeline (S3-like file stream → gunzip → record scanner →
  *    batcher → null sink) vs a bare `gunzip + JSON.parse` of the same file, as a ratio
  *    measured in the same run (these machines are noisy: ratios, not absolute figures);
- *  - peak RSS of a fresh process running the pipeline on the smallest and the largest file;
- *  - PutLogEvents calls made vs the minimum possible for the bytes and events sent.
+ *  - PutLogEvents calls made vs the calls the same events cost sorted by time (what a
+ *    batcher with the whole file in hand makes, `sortedCalls`), and the lower bound from
+ *    bytes and count alone;
+ *  - peak RSS of a fresh process running the pipeline on the smallest and the largest file,
+ *    and on the largest 13-day file (the batcher holds more back for out-of-order records).
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { PUT_LOG_EVENTS_LIMITS, minimumCalls } from '../lib/forward/batcher';
-import { DiscardingSink } from '../lib/forward/sink';
+import { PUT_LOG_EVENTS_LIMITS, minimumCalls, sortedCalls, type LogBatch } from '../lib/forward/batcher';
+import { DiscardingSink, type LogTarget, type PutOutcome } from '../lib/forward/sink';
 import { FileObjectSource } from '../lib/local/file-source';
 import { processObject, type Analyser } from '../lib/pipeline';
 import { cloudTrailKey, writeLogFile } from './corpus/files';
@@ -30,10 +36,27 @@ export function parseSize(s: string): number {
   return Math.round(Number(m[1]) * (unit === 'KB' ? 1024 : unit === 'MB' ? 1024 ** 2 : 1024 ** 3));
 }
 
+const HOUR_MS = 3_600_000;
+
+/**
+ * How a file's event times are laid out: `delivery` as CloudTrail writes them (within the
+ * 5-minute delivery window, nearly in order); `interleaved`: every other record 25 h older;
+ * `spread13d`: each record moved back by up to 13 days, in scrambled order.
+ */
+export type TimeLayout = 'delivery' | 'interleaved' | 'spread13d';
+
+const LAYOUTS: Record<TimeLayout, { letter: string; label: string; eventTime?: (index: number, deliveryTimeMs: number) => number }> = {
+  delivery: { letter: 'B', label: '' },
+  interleaved: { letter: 'I', label: ', T / T − 25 h interleaved', eventTime: (i, t) => (i % 2 === 0 ? t : t - 25 * HOUR_MS) },
+  // a multiplicative hash of the index: a fixed, scrambled order over the 13 days
+  spread13d: { letter: 'S', label: ', spread over 13 days', eventTime: (i, t) => t - ((Math.imul(i + 1, 2654435761) >>> 0) % (13 * 24 * HOUR_MS)) },
+};
+
 /** Makes (or reuses) a corpus file of about `bytes` uncompressed; returns its key below ROOT. */
-export async function corpusFile(bytes: number, seed = 42): Promise<{ key: string; records: number }> {
+export async function corpusFile(bytes: number, seed = 42, layout: TimeLayout = 'delivery'): Promise<{ key: string; records: number }> {
   const deliveredAt = new Date(Date.UTC(2026, 10, 24, 9, 5));
-  const unique = `B${String(bytes).padStart(15, '0')}`.slice(0, 16);
+  const { letter, eventTime } = LAYOUTS[layout];
+  const unique = `${letter}${String(bytes).padStart(15, '0')}`.slice(0, 16);
   const key = cloudTrailKey({ accountId: '111122223333', region: 'us-east-1', deliveredAt, unique });
   const file = path.join(ROOT, key);
   const meta = `${file}.records`;
@@ -45,10 +68,20 @@ export async function corpusFile(bytes: number, seed = 42): Promise<{ key: strin
       region: 'us-east-1',
       start: new Date(deliveredAt.getTime() - 5 * 60_000),
       targetUncompressedBytes: bytes,
+      ...(eventTime ? { eventTime } : {}),
     });
     writeFileSync(meta, String(out.records));
   }
   return { key, records: Number(readFileSync(meta, 'utf8')) };
+}
+
+/** Accepts everything, as DiscardingSink, and keeps each event's timestamp and size (for sortedCalls; not timed). */
+class RecordingSink extends DiscardingSink {
+  readonly sent: Array<{ timestamp: number; bytes: number }> = [];
+  override async put(target: LogTarget, batch: LogBatch): Promise<PutOutcome> {
+    for (const e of batch.events) this.sent.push({ timestamp: e.timestamp, bytes: e.bytes });
+    return super.put(target, batch);
+  }
 }
 
 async function bareParse(file: string): Promise<number> {
@@ -60,8 +93,7 @@ async function bareParse(file: string): Promise<number> {
   return doc.Records.length;
 }
 
-export async function runPipeline(key: string, analysersFor?: () => Analyser[]) {
-  const sink = new DiscardingSink();
+export async function runPipeline(key: string, analysersFor?: () => Analyser[], sink = new DiscardingSink()) {
   const report = await processObject(
     { bucket: 'bench', key },
     { source: new FileObjectSource(ROOT), sink, logGroup: 'bench', analysersFor },
@@ -106,13 +138,18 @@ async function main(): Promise<void> {
     return i >= 0 ? (args[i + 1] as string) : dflt;
   };
   const sizes = opt('--sizes', '1MB,10MB,100MB,500MB').split(',').map(parseSize);
+  const orderSizes = opt('--order-sizes', '10MB,100MB').split(',').filter(Boolean).map(parseSize);
   const reps = Number(opt('--reps', '3'));
 
   console.log(`trailwatch pipeline benchmark — node ${process.version}, ${reps} alternating repetitions, medians\n`);
+  const plan: Array<{ size: number; layout: TimeLayout }> = [
+    ...sizes.map((size) => ({ size, layout: 'delivery' as const })),
+    ...orderSizes.flatMap((size) => (['interleaved', 'spread13d'] as const).map((layout) => ({ size, layout }))),
+  ];
   const files = [];
-  for (const size of sizes) {
-    const f = await corpusFile(size);
-    files.push({ ...f, size, compressed: statSync(path.join(ROOT, f.key)).size });
+  for (const { size, layout } of plan) {
+    const f = await corpusFile(size, 42, layout);
+    files.push({ ...f, size, layout, compressed: statSync(path.join(ROOT, f.key)).size });
   }
 
   // warm-up: let the JIT compile both paths before anything is timed
@@ -121,13 +158,14 @@ async function main(): Promise<void> {
     await runPipeline(files[0]!.key);
   }
 
-  console.log('file (uncompressed)  records    bare parse rec/s  pipeline rec/s  ratio   calls / minimum');
+  console.log(
+    `${'file (uncompressed)'.padEnd(40)} ${'records'.padEnd(8)} bare parse rec/s  pipeline rec/s  ratio   calls / sorted calls           lower bound`,
+  );
   for (const f of files) {
     const file = path.join(ROOT, f.key);
     const bare: number[] = [];
     const pipe: number[] = [];
     let calls = 0;
-    let minimum = 0;
     // small files: repeat inside one measurement so that each lasts long enough to time
     const inner = Math.max(1, Math.round((32 * 1024 ** 2) / f.size));
     for (let r = 0; r < reps; r++) {
@@ -140,20 +178,27 @@ async function main(): Promise<void> {
         const { report, sink } = await runPipeline(f.key);
         if (report.records.read !== n || sink.events !== n) throw new Error(`record count mismatch: ${n} vs ${report.records.read}`);
         calls = sink.calls;
-        minimum = minimumCalls(sink.events, sink.batchBytes, PUT_LOG_EVENTS_LIMITS);
       }
       pipe.push((n * inner) / (Number(process.hrtime.bigint() - t) / 1e9));
     }
+    // the references, from one more run outside the timing
+    const recording = new RecordingSink();
+    await runPipeline(f.key, undefined, recording);
+    if (recording.calls !== calls) throw new Error(`calls differ between runs: ${calls} vs ${recording.calls}`);
+    const sorted = sortedCalls(recording.sent, PUT_LOG_EVENTS_LIMITS);
+    const lowerBound = minimumCalls(recording.events, recording.batchBytes, PUT_LOG_EVENTS_LIMITS);
     const ratio = median(pipe) / median(bare);
     console.log(
-      `${mb(f.size).padEnd(20)} ${String(f.records).padEnd(10)} ${median(bare).toFixed(0).padStart(16)}  ${median(pipe)
+      `${(mb(f.size) + LAYOUTS[f.layout].label).padEnd(40)} ${String(f.records).padEnd(8)} ${median(bare).toFixed(0).padStart(16)}  ${median(pipe)
         .toFixed(0)
-        .padStart(14)}  ${ratio.toFixed(2).padStart(5)}×  ${calls} / ${minimum} (+${(((calls - minimum) / minimum) * 100).toFixed(1)}%)`,
+        .padStart(14)}  ${ratio.toFixed(2).padStart(5)}×  ${`${calls} / ${sorted} (${(calls / sorted).toFixed(3)}×)`.padEnd(29)}  ${lowerBound}`,
     );
   }
 
-  const smallest = files[0]!;
-  const largest = files[files.length - 1]!;
+  const delivered = files.filter((f) => f.layout === 'delivery');
+  const smallest = delivered[0]!;
+  const largest = delivered[delivered.length - 1]!;
+  const spread = files.filter((f) => f.layout === 'spread13d').at(-1);
   const rss = (key: string, flags: string[]) => {
     const child = spawnSync(process.execPath, [...flags, ...process.execArgv, __filename, '--probe', key], {
       encoding: 'utf8',
@@ -175,6 +220,10 @@ async function main(): Promise<void> {
       `\npeak RSS, fresh process, ${label}: ${mb(small.maxRss)} for ${mb(smallest.size)} (${small.records} records), ` +
         `${mb(large.maxRss)} for ${mb(largest.size)} (${large.records} records): ${(large.maxRss / small.maxRss).toFixed(2)}×`,
     );
+    if (spread) {
+      const held = rss(spread.key, [...flags]);
+      console.log(`  and ${mb(held.maxRss)} for ${mb(spread.size)} spread over 13 days (${held.records} records): ${(held.maxRss / small.maxRss).toFixed(2)}×`);
+    }
   }
 }
 

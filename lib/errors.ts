@@ -58,6 +58,24 @@ export class ObjectReadError extends LogFileError {
 export class ForwardError extends TrailwatchError {
   readonly reason = 'ForwardFailed';
 }
+/**
+ * The destination log group does not exist (deleted after the stack created it). Still
+ * `ForwardFailed` for metrics and the failure queue; its own class so callers can tell it
+ * apart. trailwatch never creates the group itself: the deployed role may not, and a
+ * group it created would have no retention.
+ */
+export class LogGroupMissingError extends ForwardError {
+  constructor(
+    readonly logGroup: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `the stack's log group ${logGroup} is missing (deleted?): redeploy the stack to recreate it with its retention, ` +
+        'then replay the failure queue; trailwatch does not create log groups',
+      options,
+    );
+  }
+}
 
 /**
  * One or more objects of a trigger failed. Thrown so that Lambda's asynchronous retry and

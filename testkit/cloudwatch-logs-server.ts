@@ -41,6 +41,8 @@ export const MAX_BATCH_SPAN_MS = DAY_MS;
 export const MAX_FUTURE_MS = 2 * HOUR_MS;
 /** Events older than 14 days are rejected one by one. */
 export const MAX_AGE_MS = 14 * DAY_MS;
+/** InputLogEvent.timestamp: ms since the epoch, at least 0 (service model `Timestamp`: long, min 0). */
+export const MIN_TIMESTAMP = 0;
 /** PutRetentionPolicy's allowed `retentionInDays` (service model enum). */
 export const RETENTION_DAYS: readonly number[] = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -118,6 +120,7 @@ export class CloudWatchLogsServer extends AwsTestServer {
   protected readonly operations: Readonly<Record<string, OperationHandler>> = {
     CreateLogGroup: (input, context) => this.createLogGroup(input, context),
     CreateLogStream: (input, context) => this.createLogStream(input, context),
+    DeleteLogGroup: (input) => this.deleteLogGroup(input),
     PutLogEvents: (input, context) => this.putLogEvents(input, context),
     DescribeLogGroups: (input) => this.describeLogGroups(input),
     DescribeLogStreams: (input) => this.describeLogStreams(input),
@@ -138,6 +141,27 @@ export class CloudWatchLogsServer extends AwsTestServer {
   /** Stored events of a stream in ingestion order; [] when the group or stream does not exist. */
   events(group: string, stream: string): ReadonlyArray<StoredLogEvent> {
     return [...(this.state.get(group)?.streams.get(stream)?.events ?? [])];
+  }
+
+  /**
+   * Creates a group directly, as the deployed stack (CloudFormation) does before the function
+   * ever runs: for tests of code whose role has no CreateLogGroup. Replaces nothing.
+   */
+  createGroup(name: string, options: { retentionInDays?: number; now?: number } = {}): void {
+    validateGroupName(name);
+    if (this.state.has(name)) return;
+    this.state.set(name, {
+      name,
+      arn: `arn:aws:logs:us-east-1:${ACCOUNT_ID}:log-group:${name}`,
+      creationTime: options.now ?? this.now(),
+      ...(options.retentionInDays === undefined ? {} : { retentionInDays: options.retentionInDays }),
+      streams: new Map(),
+    });
+  }
+
+  /** The group's retention in days; undefined when it has none (kept forever) or does not exist. */
+  retention(group: string): number | undefined {
+    return this.state.get(group)?.retentionInDays;
   }
 
   groups(): string[] {
@@ -171,6 +195,14 @@ export class CloudWatchLogsServer extends AwsTestServer {
       creationTime: context.now,
       streams: new Map(),
     });
+    return {};
+  }
+
+  /** Deletes the group with its streams and events. */
+  private deleteLogGroup(input: JsonObject): object {
+    const name = requiredString(input, 'logGroupName');
+    this.group(name);
+    this.state.delete(name);
     return {};
   }
 
@@ -428,7 +460,7 @@ function validateNameLength(field: string, name: string): void {
   }
 }
 
-/** Model validation of `logEvents`: 1–10,000 events, each a long timestamp and a non-empty message. */
+/** Model validation of `logEvents`: 1–10,000 events, each a timestamp ≥ 0 and a non-empty message. */
 function readInputEvents(input: JsonObject, context: RequestContext): InputLogEvent[] {
   const raw = input.logEvents;
   if (raw === undefined || raw === null) throw validation("Value null at 'logEvents' failed to satisfy constraint: Member must not be null");
@@ -441,6 +473,10 @@ function readInputEvents(input: JsonObject, context: RequestContext): InputLogEv
     const timestamp = optionalInteger(fields, 'timestamp');
     const message = optionalString(fields, 'message');
     if (timestamp === undefined) throw validation(`Value null at '${at}.timestamp' failed to satisfy constraint: Member must not be null`);
+    // The service model's Timestamp shape is `long`, min 0: one negative timestamp fails the whole call.
+    if (timestamp < MIN_TIMESTAMP) {
+      throw validation(`Value '${timestamp}' at '${at}.timestamp' failed to satisfy constraint: Member must have value greater than or equal to ${MIN_TIMESTAMP}`);
+    }
     if (message === undefined) throw validation(`Value null at '${at}.message' failed to satisfy constraint: Member must not be null`);
     if (message.length === 0) {
       throw validation(`Value '' at '${at}.message' failed to satisfy constraint: Member must have length greater than or equal to 1`);

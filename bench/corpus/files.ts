@@ -129,6 +129,12 @@ interface LogFileCommon {
   readonly errorShare?: number;
   /** zlib level; default zlib's (6). */
   readonly gzipLevel?: number;
+  /**
+   * Moves record `index` away from the time the delivery window gives it (`deliveryTimeMs`),
+   * for files whose records are out of order across days (late events, replays). Default:
+   * the delivery window's time.
+   */
+  readonly eventTime?: (index: number, deliveryTimeMs: number) => number;
 }
 
 export type LogFileOptions = LogFileCommon &
@@ -157,7 +163,8 @@ export async function writeLogFile(path: string, opts: LogFileOptions): Promise<
     // Most records follow steady progress; one in six is up to 20 s early or 5 s late
     // (delivery batches calls from many endpoints), kept inside the window.
     const jitter = rng.chance(1 / 6) ? rng.int(-20, 5) * 1000 : 0;
-    const timeMs = Math.min(startMs + window - 1000, Math.max(startMs, startMs + Math.floor(progress * window) + jitter));
+    const windowTimeMs = Math.min(startMs + window - 1000, Math.max(startMs, startMs + Math.floor(progress * window) + jitter));
+    const timeMs = opts.eventTime ? opts.eventTime(writer.records, windowTimeMs) : windowTimeMs;
     const ctx: RecordContext = { accountId: opts.accountId, region: opts.region, timeMs: timeMs - (timeMs % 1000) };
     await writer.add(JSON.stringify(mixedRecordAt(rng, ctx, mix)), ctx.timeMs);
   }

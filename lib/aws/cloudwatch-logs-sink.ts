@@ -1,20 +1,23 @@
 import {
   CloudWatchLogsClient,
-  CreateLogGroupCommand,
   CreateLogStreamCommand,
   PutLogEventsCommand,
   ResourceAlreadyExistsException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { ForwardError } from '../errors';
+import { ForwardError, LogGroupMissingError } from '../errors';
 import type { LogBatch } from '../forward/batcher';
 import { countRejected, type LogSink, type LogTarget, type PutOutcome } from '../forward/sink';
 
 /**
  * Forwards batches with PutLogEvents. Throttling and 5xx are retried by the SDK's own
  * retry strategy (configure the client with `maxAttempts`/`retryMode`); a missing stream
- * (or group) is created once and the call repeated; events rejected one by one are
- * counted and never resent.
+ * is created once and the call repeated; events rejected one by one are counted and never
+ * resent.
+ *
+ * A missing log group is never created here (`LogGroupMissingError`): the stack creates it
+ * with its retention and the function's role has no `logs:CreateLogGroup`; a group created
+ * on the fly would keep records forever.
  */
 export class CloudWatchLogsSink implements LogSink {
   constructor(private readonly client: CloudWatchLogsClient) {}
@@ -24,10 +27,16 @@ export class CloudWatchLogsSink implements LogSink {
       return await this.send(target, batch);
     } catch (err) {
       if (!(err instanceof ResourceNotFoundException)) throw wrap(err, target, batch);
-      await this.create(target, /group/i.test(err.message) && !/stream/i.test(err.message));
+      // AWS says "The specified log group does not exist." or "… log stream does not exist."
+      if (/group/i.test(err.message) && !/stream/i.test(err.message)) throw new LogGroupMissingError(target.group, { cause: err });
+      await this.createStream(target);
       try {
         return await this.send(target, batch);
       } catch (again) {
+        // deleted between CreateLogStream and this call
+        if (again instanceof ResourceNotFoundException && /group/i.test(again.message)) {
+          throw new LogGroupMissingError(target.group, { cause: again });
+        }
         throw wrap(again, target, batch);
       }
     }
@@ -45,37 +54,28 @@ export class CloudWatchLogsSink implements LogSink {
     return { accepted: batch.events.length - rejected.tooOld - rejected.tooNew - rejected.expired, rejected };
   }
 
-  private async create(target: LogTarget, groupMissing: boolean): Promise<void> {
-    if (groupMissing) await ignoreExists(this.client.send(new CreateLogGroupCommand({ logGroupName: target.group })));
+  private async createStream(target: LogTarget): Promise<void> {
     try {
-      await ignoreExists(
-        this.client.send(new CreateLogStreamCommand({ logGroupName: target.group, logStreamName: target.stream })),
-      );
+      await this.client.send(new CreateLogStreamCommand({ logGroupName: target.group, logStreamName: target.stream }));
     } catch (err) {
-      // the message did not say which was missing: it was the group
-      if (!(err instanceof ResourceNotFoundException) || groupMissing) throw err;
-      await ignoreExists(this.client.send(new CreateLogGroupCommand({ logGroupName: target.group })));
-      await ignoreExists(
-        this.client.send(new CreateLogStreamCommand({ logGroupName: target.group, logStreamName: target.stream })),
-      );
+      // another invocation (or a parallel call of this one) created it first
+      if (err instanceof ResourceAlreadyExistsException) return;
+      // CreateLogStream's only ResourceNotFoundException is the group's
+      if (err instanceof ResourceNotFoundException) throw new LogGroupMissingError(target.group, { cause: err });
+      throw new ForwardError(`CreateLogStream ${target.group}/${target.stream} failed: ${describe(err)}`, { cause: err });
     }
   }
 }
 
-async function ignoreExists(call: Promise<unknown>): Promise<void> {
-  try {
-    await call;
-  } catch (err) {
-    // another invocation created it first
-    if (!(err instanceof ResourceAlreadyExistsException)) throw err;
-  }
+function describe(err: unknown): string {
+  const name = err instanceof Error ? err.name : 'Error';
+  const message = err instanceof Error ? err.message : String(err);
+  return `${name}: ${message}`;
 }
 
 function wrap(err: unknown, target: LogTarget, batch: LogBatch): ForwardError {
-  const name = err instanceof Error ? err.name : 'Error';
-  const message = err instanceof Error ? err.message : String(err);
   return new ForwardError(
-    `PutLogEvents to ${target.group}/${target.stream} failed for a batch of ${batch.events.length} events (${batch.bytes} bytes): ${name}: ${message}`,
+    `PutLogEvents to ${target.group}/${target.stream} failed for a batch of ${batch.events.length} events (${batch.bytes} bytes): ${describe(err)}`,
     { cause: err },
   );
 }

@@ -19,8 +19,9 @@ export interface PutOutcome {
 
 /**
  * Port: where records are forwarded. An implementation retries what is worth retrying
- * (throttling, 5xx), creates a missing stream, and throws ForwardError when a batch cannot
- * be delivered; it never resends events that CloudWatch Logs rejected one by one.
+ * (throttling, 5xx), creates a missing stream but never a missing group (LogGroupMissingError),
+ * and throws ForwardError when a batch cannot be delivered; it never resends events that
+ * CloudWatch Logs rejected one by one.
  */
 export interface LogSink {
   put(target: LogTarget, batch: LogBatch): Promise<PutOutcome>;

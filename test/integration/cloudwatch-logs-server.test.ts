@@ -2,6 +2,7 @@ import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
   CreateLogStreamCommand,
+  DeleteLogGroupCommand,
   DescribeLogGroupsCommand,
   DescribeLogStreamsCommand,
   GetLogEventsCommand,
@@ -274,6 +275,31 @@ describe('PutLogEvents batch rules (whole call fails)', () => {
     expect(server.events(GROUP, STREAM).map((event) => event.message)).toEqual(['a', 'b']);
   });
 
+  it('regression (issue 9 item 8): refuses the whole call for one negative timestamp, as AWS does (Timestamp: long, min 0)', async () => {
+    // Prepare: an event from 1969 before two within the same second (a span and order the
+    // call may have); then 0, the epoch itself, alone
+    const withNegative = [{ timestamp: -1000, message: '1969' }, { timestamp: 0, message: 'epoch' }, { timestamp: 1, message: '1970' }];
+
+    // Act
+    const error = await failure(put(withNegative));
+    const epoch = await put([{ timestamp: 0, message: 'epoch' }]);
+
+    // Assess: a validation error for the call, not a per-event tooOld rejection
+    expect(error.name).toBe('InvalidParameterException');
+    expect(error.message).toBe(
+      "1 validation error detected: Value '-1000' at 'logEvents.1.member.timestamp' failed to satisfy constraint: Member must have value greater than or equal to 0",
+    );
+    expect(error.$metadata?.httpStatusCode).toBe(400);
+    expect(epoch.rejectedLogEventsInfo).toEqual({ tooOldLogEventEndIndex: 1 });
+    expect(server.events(GROUP, STREAM)).toEqual([]);
+    expect(server.calls('PutLogEvents').map((call) => call.status)).toEqual([400, 200]);
+  });
+
+  it('checks timestamps before the group exists, as model validation comes first', async () => {
+    const error = await failure(put([{ timestamp: -1, message: 'x' }], '/missing', STREAM));
+    expect(error.name).toBe('InvalidParameterException');
+  });
+
   it('accepts a span of exactly 24 h and rejects 24 h + 1 ms', async () => {
     // Prepare
     const exact = [{ timestamp: NOW - DAY, message: 'first' }, { timestamp: NOW, message: 'last' }];
@@ -390,6 +416,38 @@ describe('retention policy', () => {
     expect(invalid.name).toBe('InvalidParameterException');
     expect(missing.name).toBe('ResourceNotFoundException');
     expect(described.logGroups?.[0]?.retentionInDays).toBe(30);
+  });
+});
+
+describe('deleting a group, and groups made by the stack', () => {
+  it('DeleteLogGroup removes the group with its streams and events; a second delete is not found', async () => {
+    // Prepare
+    await createStream();
+    await put(series(2));
+
+    // Act
+    await client.send(new DeleteLogGroupCommand({ logGroupName: GROUP }));
+    const again = await failure(client.send(new DeleteLogGroupCommand({ logGroupName: GROUP })));
+    const putAfter = await failure(put(series(1)));
+
+    // Assess
+    expect(server.groups()).toEqual([]);
+    expect(server.events(GROUP, STREAM)).toEqual([]);
+    expect(again.name).toBe('ResourceNotFoundException');
+    expect(putAfter.message).toBe('The specified log group does not exist.');
+  });
+
+  it('createGroup() makes a group as the stack would, with its retention, without a CreateLogGroup call', async () => {
+    // Act
+    server.createGroup(GROUP, { retentionInDays: 90 });
+    server.createGroup(GROUP, { retentionInDays: 1 }); // already there: unchanged
+    const described = await client.send(new DescribeLogGroupsCommand({}));
+
+    // Assess
+    expect(described.logGroups?.map((g) => [g.logGroupName, g.retentionInDays, g.creationTime])).toEqual([[GROUP, 90, NOW]]);
+    expect(server.retention(GROUP)).toBe(90);
+    expect(server.calls('CreateLogGroup')).toEqual([]);
+    expect(() => server.createGroup('aws/reserved')).toThrow(/reserved/);
   });
 });
 

@@ -5,6 +5,7 @@
  * Every test counts where each record of the file ended and asserts that none was lost.
  * docs/fault-matrix.md lists these tests by name.
  */
+import { DeleteLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Fault } from '../../testkit/aws-json-server';
 import { serviceErrors } from '../../testkit/fault-proxy';
@@ -72,7 +73,7 @@ describe('CloudWatch Logs faults: nothing lost, nothing duplicated', () => {
     ['500 InternalFailure', { kind: 'status', status: 500 }],
     ['503 ServiceUnavailableException', { kind: 'status', status: 503 }],
     ['connection reset before an answer', { kind: 'reset' }],
-  ])('%s on a third of all calls (CreateLogGroup, CreateLogStream, PutLogEvents): the SDK retries, every record arrives once', async (_name, fault) => {
+  ])('%s on a third of all calls (CreateLogStream, PutLogEvents): the SDK retries, every record arrives once', async (_name, fault) => {
     // Prepare: 40 batches' worth of records, a third of every operation's calls faulted,
     // always its first call (so each operation's retry is exercised whatever the concurrency),
     // no call more than FAULTED_ATTEMPTS times
@@ -91,7 +92,7 @@ describe('CloudWatch Logs faults: nothing lost, nothing duplicated', () => {
     expect(account(file, stored())).toEqual({ inS3: 2000, forwarded: 2000, duplicates: 0, rejected: 0, onFailurePath: 0, lost: 0 });
     const faulted = calls.filter((c) => c.status !== 200);
     expect(faulted.length).toBeGreaterThan(10);
-    expect(new Set(faulted.map((c) => c.operation))).toEqual(new Set(['CreateLogGroup', 'CreateLogStream', 'PutLogEvents']));
+    expect(new Set(faulted.map((c) => c.operation))).toEqual(new Set(['CreateLogStream', 'PutLogEvents']));
     // bounded: each of the 40 batches took at most AWS_MAX_ATTEMPTS calls
     expect(calls.filter((c) => c.operation === 'PutLogEvents').length).toBeLessThanOrEqual(40 * LAMBDA_MAX_ATTEMPTS);
   });
@@ -193,6 +194,77 @@ describe('CloudWatch Logs faults: nothing lost, nothing duplicated', () => {
     expect(replay).toMatchObject({ received: 1, replayed: 1, kept: 0 });
     expect(account(file, stored())).toEqual({ inS3: 500, forwarded: 500, duplicates: 0, rejected: 0, onFailurePath: 0, lost: 0 });
     expect(stack.sqs.messages(queueUrl.split('/').pop() as string)).toHaveLength(0);
+  });
+});
+
+describe("the stack's log group deleted", () => {
+  it("regression (issue 9 item 11): deleted mid-run: ForwardFailed saying the stack's log group is missing, never recreated; after a redeploy a replay forwards every record once", async () => {
+    // Prepare: the group is deleted as soon as the first batch is stored
+    let deleted = false;
+    const { deps, stored, logGroup } = setup({
+      limits: { maxBatchEvents: 100 },
+      wrapSink: (sink) => ({
+        async put(target, batch) {
+          const outcome = await sink.put(target, batch);
+          if (!deleted) {
+            deleted = true;
+            await stack.admin.logs.send(new DeleteLogGroupCommand({ logGroupName: target.group }));
+          }
+          return outcome;
+        },
+      }),
+    });
+    const file = trailFile('group-deleted', 1000);
+    await putFile(stack, file);
+
+    // Act: three invocations, then the failure queue; then the stack is redeployed (the group
+    // comes back with its retention) and the failure queue replayed
+    const run = await invokeAsync(stack, deps, s3Event({ key: file.key }), { queueUrl });
+    const groupsAfterRun = stack.local.logs.groups();
+    const onQueue = account(file, stored(), { objectOnFailureQueue: true });
+    stack.local.logs.createGroup(logGroup, { retentionInDays: 90 });
+    const sqs = new SQSClient({ region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' }, endpoint: stack.sqs.endpoint });
+    const replay = await replayQueue(new SqsFailureQueue(sqs, queueUrl, { waitSeconds: 0 }), ingestWith(deps));
+    sqs.destroy();
+
+    // Assess: typed, explained, and no group was made (none without retention)
+    expect(run).toMatchObject({ outcome: 'failure-queue', attempts: 3 });
+    for (const error of run.errors) expect(error).toMatch(/\(ForwardFailed\)/);
+    expect(telemetry.metrics.filter((m) => m === 'ObjectsFailedByReason:ForwardFailed')).toHaveLength(3);
+    const failures = telemetry.lines.filter((l) => l.level === 'error' && l.fields?.key === file.key);
+    expect(failures).toHaveLength(3);
+    for (const line of failures) {
+      expect(line.fields?.error).toEqual({
+        reason: 'ForwardFailed',
+        message: expect.stringContaining(`the stack's log group ${logGroup} is missing`),
+      });
+    }
+    expect(groupsAfterRun).not.toContain(logGroup);
+    expect(stack.local.logs.calls('CreateLogGroup')).toEqual([]);
+    expect(onQueue).toMatchObject({ inS3: 1000, onFailurePath: 1000, lost: 0 });
+    expect(replay).toMatchObject({ received: 1, replayed: 1, kept: 0 });
+    expect(stack.local.logs.retention(logGroup)).toBe(90);
+    expect(account(file, stored())).toEqual({ inS3: 1000, forwarded: 1000, duplicates: 0, rejected: 0, onFailurePath: 0, lost: 0 });
+  });
+
+  it('deleted before the run: the first call fails typed, CreateLogStream and CreateLogGroup are never called', async () => {
+    // Prepare
+    const { deps, logGroup } = setup();
+    await stack.admin.logs.send(new DeleteLogGroupCommand({ logGroupName: logGroup }));
+    const file = trailFile('group-gone-before', 50);
+    await putFile(stack, file);
+
+    // Act
+    const run = await invokeAsync(stack, deps, s3Event({ key: file.key }), { queueUrl, retries: 0 });
+
+    // Assess
+    expect(run).toMatchObject({ outcome: 'failure-queue', attempts: 1 });
+    expect(run.errors[0]).toMatch(/\(ForwardFailed\)/);
+    expect(stack.local.logs.calls().map((c) => [c.operation, c.status])).toEqual([
+      ['DeleteLogGroup', 200],
+      ['PutLogEvents', 400],
+    ]);
+    expect(stack.local.logs.groups()).not.toContain(logGroup);
   });
 });
 

@@ -1,4 +1,4 @@
-import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { gzipSync } from 'node:zlib';
@@ -85,7 +85,6 @@ describe('the pipeline against local S3 (s3rver) and the strict CloudWatch Logs 
     stack = await startLocalStack({ buckets: [BUCKET], logsNow: () => NOW });
     s3 = new S3Client({ ...stack.clientConfig, endpoint: stack.s3Endpoint });
     const logsClient = new CloudWatchLogsClient({ ...stack.clientConfig, endpoint: stack.logs.endpoint, maxAttempts: 6 });
-    await logsClient.send(new CreateLogGroupCommand({ logGroupName: GROUP }));
     const metricsFake: MetricsLike = {
       addMetric: (name, _unit, value) => metrics.push({ name, value }),
       addCountWithReason: (name, reason) => metrics.push({ name: `${name}:${reason}`, value: 1 }),
@@ -108,6 +107,8 @@ describe('the pipeline against local S3 (s3rver) and the strict CloudWatch Logs 
 
   beforeEach(() => {
     stack.logs.reset();
+    // as the deployed stack makes it (the function has no CreateLogGroup)
+    stack.logs.createGroup(GROUP, { retentionInDays: 90 });
     logged.length = 0;
     metrics.length = 0;
   });
@@ -171,6 +172,47 @@ describe('the pipeline against local S3 (s3rver) and the strict CloudWatch Logs 
     expect(loggedFor(k)?.records).toMatchObject({ read: 5, forwarded: 3, rejected: { tooOld: 1, tooNew: 1 } });
     expect(stack.logs.events(GROUP, STREAM).length - before).toBe(3);
     expect(logged.some((l) => l.level === 'warn' && /2 rejected/.test(l.message))).toBe(true);
+  });
+
+  it('regression (issue 9 items 8 and 9): an eventTime before 1970 or a loose date is forwarded with the delivery time; no call is refused', async () => {
+    // Prepare: before 1970 (a negative timestamp fails a whole PutLogEvents call) and dates
+    // Date.parse reads loosely ("2026" is 2026-01-01, 300 days before NOW: too old)
+    const rs = records(8);
+    const odd = ['1969-12-31T23:59:59Z', '1960-06-01T00:00:00Z', '1', '12', '2026', 'Dec 4'];
+    odd.forEach((t, i) => (rs[i]!.eventTime = t));
+    const k = key('OddEventTimes001');
+    await put(k, gzipSync(JSON.stringify({ Records: rs })));
+
+    // Act
+    const out = (await ingestEvent(s3Event(k), deps)) as IngestSummary;
+
+    // Assess: every record stored; the odd ones at the delivery time in the key (09:05)
+    expect(out.objects[0]).toMatchObject({ status: 'processed', recordsRead: 8, recordsForwarded: 8 });
+    expect(loggedFor(k)?.records).toMatchObject({ read: 8, forwarded: 8, timestampFallback: 6, rejected: { tooOld: 0, tooNew: 0 } });
+    const stamped = new Map(stack.logs.events(GROUP, STREAM).map((e) => [JSON.parse(e.message).eventID as string, e.timestamp]));
+    expect(odd.map((_t, i) => stamped.get(`e${i}`))).toEqual(Array(6).fill(Date.UTC(2026, 10, 24, 9, 5)));
+    expect(stamped.get('e7')).toBe(Date.parse(rs[7]!.eventTime as string));
+    expect(stack.logs.calls('PutLogEvents').filter((c) => c.status === 400)).toHaveLength(1); // the stream's first use only
+  });
+
+  it.each([
+    ['alternating between T and T − 25 h', (i: number) => NOW - 15 * 60_000 - (i % 2) * 25 * 3_600_000 + (i % 300) * 1000, 2],
+    ['spread over 13 days', (i: number) => NOW - 13 * 86_400_000 + Math.floor(((i * 7919) % 3000) / 3000 * 13 * 86_400_000), 13],
+  ])('regression (issue 9 item 10): 3,000 records %s cost the calls they would sorted, not one per record', async (_label, at, calls) => {
+    // Prepare
+    const rs = records(3000).map((r, i) => ({ ...r, eventTime: new Date(at(i)).toISOString().replace(/\.\d{3}/, '') }));
+    const k = key(`OutOfOrder${String(calls).padStart(6, '0')}`);
+    await put(k, gzipSync(JSON.stringify({ Records: rs })));
+
+    // Act
+    const out = (await ingestEvent(s3Event(k), deps)) as IngestSummary;
+
+    // Assess: the strict server accepted every call (order and 24 h span within each)
+    expect(out.objects[0]).toMatchObject({ status: 'processed', recordsRead: 3000, recordsForwarded: 3000 });
+    const accepted = stack.logs.calls('PutLogEvents').filter((c) => c.status === 200);
+    expect(accepted).toHaveLength(calls);
+    expect(loggedFor(k)?.putLogEventsCalls).toBe(calls);
+    expect(stack.logs.events(GROUP, STREAM)).toHaveLength(3000);
   });
 
   it('skips digest files and Config probes with a logged reason, without reading them', async () => {

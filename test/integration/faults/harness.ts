@@ -170,7 +170,7 @@ export interface FaultStack {
   readonly sqs: SqsServer;
   readonly pack: RulePack;
   /** SDK clients the tests use to set up and inspect (never through a proxy, no faults). */
-  readonly admin: { s3: S3Client; sqs: SQSClient; dynamo: DynamoDBClient; sns: SNSClient };
+  readonly admin: { s3: S3Client; sqs: SQSClient; dynamo: DynamoDBClient; sns: SNSClient; logs: CloudWatchLogsClient };
   stop(): Promise<void>;
 }
 
@@ -190,6 +190,7 @@ export async function startFaultStack(): Promise<FaultStack> {
     sqs: new SQSClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint: sqs.endpoint }),
     dynamo: new DynamoDBClient(dynamo.clientConfig),
     sns: new SNSClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint: sns.endpoint }),
+    logs: new CloudWatchLogsClient({ ...local.clientConfig, endpoint: local.logs.endpoint }),
   };
   // serverless.yml's DedupTable: one table for object idempotency and alert claims
   await admin.dynamo.send(
@@ -284,9 +285,12 @@ export interface DepsOptions {
 /**
  * The Lambda's dependencies as functions/commons/deps.ts builds them (S3 source,
  * CloudWatch Logs sink, built-in rule pack, SNS channels, DynamoDB ledger and
- * idempotency), with each client pointed at the local servers.
+ * idempotency), with each client pointed at the local servers; the log group exists, as
+ * the deployed stack makes it.
  */
 export function lambdaDeps(stack: FaultStack, telemetry: Telemetry, options: DepsOptions): { deps: IngestDeps; destroy(): void } {
+  // The stack creates the destination group with its retention; the function never does.
+  stack.local.logs.createGroup(options.logGroup, { retentionInDays: 90 });
   const retries = lambdaRetries(options.maxAttempts);
   const credentials = stack.local.clientConfig;
   const s3 = new S3Client({ ...credentials, endpoint: options.s3Endpoint ?? stack.s3Proxy.endpoint, ...retries });

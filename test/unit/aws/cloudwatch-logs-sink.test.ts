@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CloudWatchLogsSink } from '../../../lib/aws/cloudwatch-logs-sink';
-import { ForwardError } from '../../../lib/errors';
+import { ForwardError, LogGroupMissingError } from '../../../lib/errors';
 import type { LogBatch } from '../../../lib/forward/batcher';
 import { cloudTrailStreamName, countRejected, DiscardingSink } from '../../../lib/forward/sink';
 
@@ -57,10 +57,49 @@ describe('CloudWatchLogsSink', () => {
     expect(cwl.commandCalls(PutLogEventsCommand)).toHaveLength(2);
   });
 
-  it('creates a missing group and stream, tolerating a parallel creator', async () => {
+  it('regression (issue 9 item 11): a missing log group fails typed (ForwardFailed, names the group) and is never created', async () => {
     // Prepare
-    cwl.on(PutLogEventsCommand).rejectsOnce(notFound('group')).resolves({});
+    cwl.on(PutLogEventsCommand).rejects(notFound('group'));
     cwl.on(CreateLogGroupCommand).resolves({});
+    cwl.on(CreateLogStreamCommand).resolves({});
+
+    // Act
+    const put = new CloudWatchLogsSink(new CloudWatchLogsClient({})).put(target, batch);
+
+    // Assess
+    await expect(put).rejects.toBeInstanceOf(LogGroupMissingError);
+    await expect(put).rejects.toMatchObject({ reason: 'ForwardFailed', logGroup: '/trailwatch/test' });
+    await expect(put).rejects.toThrow("the stack's log group /trailwatch/test is missing");
+    expect(cwl.commandCalls(CreateLogGroupCommand)).toHaveLength(0);
+    expect(cwl.commandCalls(CreateLogStreamCommand)).toHaveLength(0);
+  });
+
+  it('a not-found that does not say what is missing: CreateLogStream tells (the group), still no CreateLogGroup', async () => {
+    // Prepare
+    cwl.on(PutLogEventsCommand).rejects(new ResourceNotFoundException({ message: 'not found', $metadata: {} }));
+    cwl.on(CreateLogStreamCommand).rejects(notFound('group'));
+
+    // Act
+    const put = new CloudWatchLogsSink(new CloudWatchLogsClient({})).put(target, batch);
+
+    // Assess
+    await expect(put).rejects.toBeInstanceOf(LogGroupMissingError);
+    expect(cwl.commandCalls(CreateLogGroupCommand)).toHaveLength(0);
+  });
+
+  it('the group deleted between CreateLogStream and the repeated call: LogGroupMissingError', async () => {
+    // Prepare
+    cwl.on(PutLogEventsCommand).rejectsOnce(notFound('stream')).rejects(notFound('group'));
+    cwl.on(CreateLogStreamCommand).resolves({});
+
+    // Act, Assess
+    await expect(new CloudWatchLogsSink(new CloudWatchLogsClient({})).put(target, batch)).rejects.toBeInstanceOf(LogGroupMissingError);
+    expect(cwl.commandCalls(CreateLogGroupCommand)).toHaveLength(0);
+  });
+
+  it('tolerates a parallel creator of the stream', async () => {
+    // Prepare
+    cwl.on(PutLogEventsCommand).rejectsOnce(notFound('stream')).resolves({});
     cwl.on(CreateLogStreamCommand).rejects(new ResourceAlreadyExistsException({ message: 'exists', $metadata: {} }));
 
     // Act
@@ -68,7 +107,21 @@ describe('CloudWatchLogsSink', () => {
 
     // Assess
     expect(outcome.accepted).toBe(4);
-    expect(cwl.commandCalls(CreateLogGroupCommand)).toHaveLength(1);
+    expect(cwl.commandCalls(PutLogEventsCommand)).toHaveLength(2);
+  });
+
+  it('a refused CreateLogStream is a ForwardError naming the stream, not an untyped error', async () => {
+    // Prepare
+    const denied = Object.assign(new Error('not authorized to perform: logs:CreateLogStream'), { name: 'AccessDeniedException' });
+    cwl.on(PutLogEventsCommand).rejects(notFound('stream'));
+    cwl.on(CreateLogStreamCommand).rejects(denied);
+
+    // Act
+    const put = new CloudWatchLogsSink(new CloudWatchLogsClient({})).put(target, batch);
+
+    // Assess
+    await expect(put).rejects.toBeInstanceOf(ForwardError);
+    await expect(put).rejects.toThrow(/CreateLogStream \/trailwatch\/test\/111122223333_CloudTrail_us-east-1 failed: AccessDeniedException/);
   });
 
   it('counts events rejected one by one and does not resend them', async () => {

@@ -1,14 +1,19 @@
 import fc from 'fast-check';
 import {
+  BATCHER_CAPS,
+  sortedCalls,
+  InvalidTimestampError,
   LogBatcher,
   OversizedEventError,
   PUT_LOG_EVENTS_LIMITS,
   minimumCalls,
+  packSorted,
   type LogBatch,
   type LogEvent,
 } from '../../../lib/forward/batcher';
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const L = PUT_LOG_EVENTS_LIMITS;
 
 function event(timestamp: number, bytes: number, id = 0): LogEvent {
@@ -16,28 +21,30 @@ function event(timestamp: number, bytes: number, id = 0): LogEvent {
   return { timestamp, bytes, message: `m${id}` };
 }
 
-function batchAll(events: LogEvent[], batcher = new LogBatcher()): LogBatch[] {
+function batchAll(events: LogEvent[], batcher = new LogBatcher(), watch?: (b: LogBatcher) => void): LogBatch[] {
   const out: LogBatch[] = [];
   for (const e of events) {
-    const closed = batcher.add(e);
-    if (closed) out.push(closed);
+    const ready = batcher.add(e);
+    if (ready) out.push(...ready);
+    watch?.(batcher);
   }
-  const last = batcher.flush();
-  if (last) out.push(last);
+  out.push(...batcher.flush());
   return out;
 }
 
 /** What CloudWatch Logs checks for a whole call (the strict test server checks the same). */
 function assertAcceptable(batch: LogBatch): void {
-  expect(batch.events.length).toBeGreaterThan(0);
-  expect(batch.events.length).toBeLessThanOrEqual(L.maxBatchEvents);
+  // plain checks first, one expect per batch: these run over 100,000-event inputs
+  const ts = batch.events.map((e) => e.timestamp);
   const bytes = batch.events.reduce((s, e) => s + e.bytes + L.eventOverheadBytes, 0);
-  expect(batch.bytes).toBe(bytes);
-  expect(bytes).toBeLessThanOrEqual(L.maxBatchBytes);
-  for (let i = 1; i < batch.events.length; i++) {
-    expect(batch.events[i]!.timestamp).toBeGreaterThanOrEqual(batch.events[i - 1]!.timestamp);
-  }
-  expect(batch.events.at(-1)!.timestamp - batch.events[0]!.timestamp).toBeLessThanOrEqual(L.maxBatchSpanMs);
+  const problems: string[] = [];
+  if (batch.events.length < 1 || batch.events.length > L.maxBatchEvents) problems.push(`${batch.events.length} events`);
+  if (batch.bytes !== bytes) problems.push(`declared ${batch.bytes} bytes, counted ${bytes}`);
+  if (bytes > L.maxBatchBytes) problems.push(`${bytes} bytes`);
+  for (let i = 1; i < ts.length; i++) if (ts[i]! < ts[i - 1]!) problems.push(`out of order at ${i}`);
+  if (ts.length > 0 && ts[ts.length - 1]! - ts[0]! > L.maxBatchSpanMs) problems.push(`spans ${ts[ts.length - 1]! - ts[0]!} ms`);
+  if (ts.some((t) => !Number.isSafeInteger(t) || t < 0)) problems.push('a timestamp that is not a non-negative integer');
+  expect(problems).toEqual([]);
 }
 
 describe('LogBatcher', () => {
@@ -78,9 +85,77 @@ describe('LogBatcher', () => {
     // Act
     const batches = batchAll(events);
 
-    // Assess
-    expect(batches.map((b) => b.events.map((e) => e.message))).toEqual([['m0', 'm1'], ['m3', 'm2']]);
+    // Assess: packed in time order, the first call takes everything within 24 h of its oldest event
+    expect(batches.map((b) => b.events.map((e) => e.message))).toEqual([['m0', 'm3', 'm1'], ['m2']]);
     batches.forEach(assertAcceptable);
+  });
+
+  it('regression (issue 9 item 10): 10,000 records alternating between T and T − 25 h cost 2 calls, not 10,000', () => {
+    // Prepare: a 5-minute file's records interleaved with records from the day before
+    const t = Date.UTC(2026, 10, 24, 9);
+    const events = Array.from({ length: 10_000 }, (_, i) => event((i % 2 === 0 ? t : t - 25 * HOUR) + (i % 300) * 1000, 100, i));
+
+    // Act
+    const batches = batchAll(events);
+
+    // Assess
+    expect(batches).toHaveLength(2);
+    expect(sortedCalls(events)).toBe(2);
+    batches.forEach(assertAcceptable);
+    expect(batches.flatMap((b) => b.events).length).toBe(10_000);
+  });
+
+  it.each([
+    ['alternating between T and T − 25 h', (i: number) => (i % 2 === 0 ? 0 : -25 * HOUR) + (i % 300) * 1000],
+    ['spread at random over 13 days', (_i: number, rnd: () => number) => -Math.floor(rnd() * 13 * DAY)],
+    ['13 days in turn (record i on day i mod 13, at any time of it)', (i: number, rnd: () => number) => -(i % 13) * DAY - Math.floor(rnd() * DAY)],
+    ['5 minutes, 5 % of records up to 3 days late', (_i: number, rnd: () => number) => -(rnd() < 0.05 ? Math.floor(rnd() * 3 * DAY) : Math.floor(rnd() * 300_000))],
+  ])('records %s cost at most 1.02 × the calls they cost sorted (10,000 and 100,000 records of 600–1,800 bytes)', (_label, offset) => {
+    for (const n of [10_000, 100_000]) {
+      // Prepare
+      const rnd = mulberry32(n);
+      const t = Date.UTC(2026, 10, 24, 9);
+      const events = Array.from({ length: n }, (_, i) => event(t + offset(i, rnd), 600 + Math.floor(rnd() * 1200), i));
+
+      // Act
+      const batches = batchAll(events);
+
+      // Assess
+      const fewest = sortedCalls(events);
+      expect(batches.length).toBeLessThanOrEqual(Math.floor(1.02 * fewest));
+      batches.forEach(assertAcceptable);
+      expect(batches.reduce((sum, b) => sum + b.events.length, 0)).toBe(n);
+    }
+  });
+
+  it('holds a bounded number of windows and events, sending the oldest window or the fullest window\'s fullest batch when over a cap', () => {
+    // Prepare: records over 40 days in turn, with caps small enough to be hit
+    const caps = { maxOpenWindows: 5, maxHeldBytes: 4 * L.maxBatchBytes, maxHeldEvents: 3_000 };
+    const events = Array.from({ length: 20_000 }, (_, i) => event(Date.UTC(2026, 10, 24) - (i % 40) * DAY - i, 500 + (i % 7) * 100, i));
+    let maxWindows = 0;
+    let maxHeld = 0;
+
+    // Act
+    const batches = batchAll(events, new LogBatcher(L, caps), (b) => {
+      maxWindows = Math.max(maxWindows, b.openWindows);
+      maxHeld = Math.max(maxHeld, b.pendingEvents);
+    });
+
+    // Assess
+    expect(maxWindows).toBe(5);
+    expect(maxHeld).toBeLessThanOrEqual(3_000);
+    batches.forEach(assertAcceptable);
+    expect(batches.flatMap((b) => b.events.map((e) => e.message)).sort()).toEqual(events.map((e) => e.message).sort());
+  });
+
+  it('default caps: 2 batches per window, 32 MB and 320,000 events held, 1,024 windows', () => {
+    expect(BATCHER_CAPS).toEqual({ holdBatches: 2, maxOpenWindows: 1024, maxHeldBytes: 32 * 1_048_576, maxHeldEvents: 320_000 });
+  });
+
+  it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses timestamp %p, which PutLogEvents would refuse the whole call for', (timestamp) => {
+    const b = new LogBatcher();
+    expect(() => b.add(event(timestamp, 10))).toThrow(InvalidTimestampError);
+    expect(b.pendingEvents).toBe(0);
   });
 
   it('refuses an event that can never be sent, and says so before adding', () => {
@@ -92,28 +167,30 @@ describe('LogBatcher', () => {
     expect(b.pendingEvents).toBe(0);
   });
 
-  it('accepts one maximum-size event alone in its batch', () => {
-    const batches = batchAll([event(0, 10), event(1, L.maxMessageBytes), event(2, 10)]);
-    expect(batches.map((b) => b.events.length)).toEqual([1, 1, 1]);
+  it('accepts one maximum-size event alone in its batch; the small ones around it share one', () => {
+    const batches = batchAll([event(0, 10, 0), event(1, L.maxMessageBytes, 1), event(2, 10, 2)]);
+    expect(batches.map((b) => b.events.map((e) => e.message))).toEqual([['m1'], ['m0', 'm2']]);
     batches.forEach(assertAcceptable);
   });
 
   it('flush on an empty batcher returns nothing', () => {
-    expect(new LogBatcher().flush()).toBeUndefined();
+    expect(new LogBatcher().flush()).toEqual([]);
   });
 
-  it('property: every batch is acceptable, nothing is lost or duplicated, and packing is greedy', () => {
-    const sizes = fc.oneof(
-      { weight: 6, arbitrary: fc.integer({ min: 1, max: 4_000 }) },
-      { weight: 2, arbitrary: fc.integer({ min: 50_000, max: 262_144 }) },
-      { weight: 1, arbitrary: fc.integer({ min: 500_000, max: L.maxMessageBytes }) },
-    );
-    const times = fc.oneof(
-      fc.integer({ min: 0, max: 10 * 60_000 }), // a 5-minute CloudTrail file, roughly
-      fc.integer({ min: 0, max: 72 * HOUR }), // replays and late events
-    );
+  const sizes = fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: 1, max: 4_000 }) },
+    { weight: 2, arbitrary: fc.integer({ min: 50_000, max: 262_144 }) },
+    { weight: 1, arbitrary: fc.integer({ min: 500_000, max: L.maxMessageBytes }) },
+  );
+  const times = fc.oneof(
+    fc.integer({ min: 0, max: 10 * 60_000 }), // a 5-minute CloudTrail file, roughly
+    fc.integer({ min: 0, max: 72 * HOUR }), // replays and late events
+  );
+  const files = fc.array(fc.tuple(times, sizes), { minLength: 1, maxLength: 400 });
+
+  it('property: every batch is acceptable, nothing is lost or duplicated', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(times, sizes), { minLength: 1, maxLength: 400 }), (spec) => {
+      fc.property(files, (spec) => {
         // Prepare
         const events = spec.map(([t, s], i) => event(t, s, i));
 
@@ -125,23 +202,24 @@ describe('LogBatcher', () => {
         // nothing lost or duplicated
         const seen = batches.flatMap((b) => b.events.map((e) => e.message)).sort();
         expect(seen).toEqual(events.map((e) => e.message).sort());
-        // greedy: batch k closed only because the first event of batch k+1 could not join it
-        for (let k = 0; k + 1 < batches.length; k++) {
-          const cur = batches[k]!;
-          const opener = firstAdded(batches[k + 1]!, events);
-          const ts = cur.events.map((e) => e.timestamp).concat(opener.timestamp);
-          const wouldBreak =
-            cur.events.length >= L.maxBatchEvents ||
-            cur.bytes + opener.bytes + L.eventOverheadBytes > L.maxBatchBytes ||
-            Math.max(...ts) - Math.min(...ts) > L.maxBatchSpanMs;
-          expect(wouldBreak).toBe(true);
-        }
       }),
       { numRuns: 300 },
     );
   });
 
-  it('packs a realistic file into the minimum number of calls', () => {
+  it('property: at most one call more than the events cost sorted, in any order and mix of sizes', () => {
+    // A measured bound, not a proven one (no excess over 1 in 400,000 random runs while
+    // writing it): the seed is pinned so that the test is deterministic.
+    fc.assert(
+      fc.property(files, (spec) => {
+        const events = spec.map(([t, s], i) => event(t, s, i));
+        expect(batchAll(events).length).toBeLessThanOrEqual(sortedCalls(events) + 1);
+      }),
+      { numRuns: 300, seed: 20261124 },
+    );
+  });
+
+  it('packs a realistic file into the minimum number of calls, in any order', () => {
     // Prepare: 30,000 records of 600–3,000 bytes within five minutes
     const rnd = mulberry32(7);
     const events = Array.from({ length: 30_000 }, (_, i) => event(Math.floor(rnd() * 300_000), 600 + Math.floor(rnd() * 2400), i));
@@ -156,6 +234,14 @@ describe('LogBatcher', () => {
   });
 });
 
+describe('packSorted and sortedCalls', () => {
+  it('cuts a sorted run by count, bytes and span', () => {
+    const events = [event(0, 10, 0), event(DAY, 10, 1), event(DAY + 1, 10, 2), event(DAY + 2, L.maxMessageBytes, 3)];
+    expect(packSorted(events).map((b) => b.events.map((e) => e.message))).toEqual([['m0', 'm1'], ['m2'], ['m3']]);
+    expect(sortedCalls([...events].reverse())).toBe(3);
+  });
+});
+
 describe('minimumCalls', () => {
   it('is bound by bytes or by event count, whichever needs more calls', () => {
     expect(minimumCalls(10_001, 100)).toBe(2);
@@ -163,12 +249,6 @@ describe('minimumCalls', () => {
     expect(minimumCalls(1, 1)).toBe(1);
   });
 });
-
-/** The event that opened a batch: the first of its events in file order. */
-function firstAdded(batch: LogBatch, events: LogEvent[]): LogEvent {
-  const positions = batch.events.map((e) => events.indexOf(e));
-  return events[Math.min(...positions)]!;
-}
 
 function mulberry32(seed: number): () => number {
   let a = seed;
