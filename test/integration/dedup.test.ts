@@ -6,13 +6,10 @@ import { gzipSync } from 'node:zlib';
 import { CloudWatchLogsSink } from '../../lib/aws/cloudwatch-logs-sink';
 import { DynamoDbAlertLedger } from '../../lib/aws/dynamodb-alert-ledger';
 import { S3ObjectSource } from '../../lib/aws/s3-source';
-import type { TrailRecord } from '../../lib/cloudtrail/types';
-import type { Finding } from '../../lib/findings';
-import { ingestEvent, type AlertChannel, type IngestDeps, type IngestSummary } from '../../lib/ingest';
-import type { Analyser } from '../../lib/pipeline';
-import type { DeliveryReport } from '../../lib/report';
+import { ingestEvent, type IngestDeps, type IngestSummary } from '../../lib/ingest';
 import { createDedupTable, startDynamoDb, type LocalDynamoDb } from '../../testkit/dynamodb';
 import { startLocalStack, type LocalStack } from '../../testkit/local-stack';
+import { loginAnalyser, loginRecords, RecordingChannel, s3EventIn, trailKey } from './dedup-fixtures';
 
 /**
  * S3 delivers at least once: duplicated events must not forward a file twice nor alert
@@ -25,64 +22,13 @@ const TABLE = 'trailwatch-test-dedup';
 const NOW = Date.UTC(2026, 10, 24, 9, 20);
 const STREAM = '111122223333_CloudTrail_us-east-1';
 
-const key = (unique: string) =>
-  `AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/24/111122223333_CloudTrail_us-east-1_20261124T0905Z_${unique}.json.gz`;
+const key = trailKey;
 
-const s3Event = (k: string, eTag?: string) => ({
-  Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: BUCKET }, object: { key: k, size: 1, eTag } } }],
-});
+const s3Event = s3EventIn(BUCKET);
 
-function records(ids: string[]) {
-  return ids.map((id, i) => ({
-    eventVersion: '1.11',
-    eventTime: `2026-11-24T09:0${i % 5}:00Z`,
-    eventSource: 'signin.amazonaws.com',
-    eventName: id.startsWith('login') ? 'ConsoleLogin' : 'GetCallerIdentity',
-    awsRegion: 'us-east-1',
-    eventID: id,
-  }));
-}
+const records = loginRecords;
 
-/** A stand-in for the rule engine: one finding per ConsoleLogin, keyed by eventID. */
-function loginAnalyser(ref: { bucket: string; key: string }): Analyser {
-  const found: Finding[] = [];
-  return {
-    observe(rs: readonly TrailRecord[]) {
-      for (const r of rs) {
-        if (r.record.eventName !== 'ConsoleLogin') continue;
-        found.push({
-          ruleId: 'console-login',
-          title: 'Console login',
-          severity: 'HIGH',
-          source: 'rule',
-          eventID: String(r.record.eventID),
-          object: ref,
-          count: 1,
-          dedupKey: `console-login:${String(r.record.eventID)}`,
-        });
-      }
-    },
-    finish: () => found,
-  };
-}
 
-class RecordingChannel implements AlertChannel {
-  constructor(readonly name = 'test') {}
-  readonly sent: DeliveryReport[] = [];
-  failNext = false;
-  async notify(report: DeliveryReport) {
-    if (this.failNext) {
-      this.failNext = false;
-      throw new Error('SNS is down');
-    }
-    if (report.findings.length === 0) return { published: false };
-    this.sent.push(report);
-    return { published: true, messageId: `m${this.sent.length}` };
-  }
-  get alertedEventIds(): string[] {
-    return this.sent.flatMap((r) => r.findings.map((f) => f.eventID ?? ''));
-  }
-}
 
 describe('de-duplication against dynalite', () => {
   let stack: LocalStack;

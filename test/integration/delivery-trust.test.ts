@@ -7,13 +7,10 @@ import { gzipSync } from 'node:zlib';
 import { CloudWatchLogsSink } from '../../lib/aws/cloudwatch-logs-sink';
 import { DynamoDbAlertLedger } from '../../lib/aws/dynamodb-alert-ledger';
 import { S3ObjectSource } from '../../lib/aws/s3-source';
-import type { TrailRecord } from '../../lib/cloudtrail/types';
-import type { Finding } from '../../lib/findings';
-import { ingestEvent, type AlertChannel, type IngestDeps, type IngestSummary } from '../../lib/ingest';
-import type { Analyser } from '../../lib/pipeline';
-import type { DeliveryReport } from '../../lib/report';
+import { ingestEvent, type IngestDeps, type IngestSummary } from '../../lib/ingest';
 import { createDedupTable, startDynamoDb, type LocalDynamoDb } from '../../testkit/dynamodb';
 import { startLocalStack, type LocalStack } from '../../testkit/local-stack';
+import { loginAnalyser, loginRecords, RecordingChannel, s3EventIn, trailKey } from './dedup-fixtures';
 
 /**
  * Regression tests for ways an alert could be lost or a file forwarded twice without anyone
@@ -27,13 +24,9 @@ const TABLE = 'trailwatch-test-trust';
 const NOW = Date.UTC(2026, 10, 24, 9, 20);
 const STREAM = '111122223333_CloudTrail_us-east-1';
 
-const key = (unique: string) =>
-  `AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/24/111122223333_CloudTrail_us-east-1_20261124T0905Z_${unique}.json.gz`;
+const key = trailKey;
 
-/** S3's own notification carries the object's ETag (bare, without quotes). */
-const s3Event = (k: string, eTag?: string) => ({
-  Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: BUCKET }, object: { key: k, size: 1, eTag } } }],
-});
+const s3Event = s3EventIn(BUCKET);
 
 /** CloudTrail's own SNS notification for a delivered file: no ETag, no version id. */
 const cloudTrailNotice = (k: string) => ({ s3Bucket: BUCKET, s3ObjectKey: [k] });
@@ -51,46 +44,9 @@ const sqsRecord = (body: string, i: number) => ({
 });
 const sqsEvent = (...bodies: string[]) => ({ Records: bodies.map(sqsRecord) });
 
-function records(ids: string[]) {
-  return ids.map((id, i) => ({
-    eventVersion: '1.11',
-    eventTime: `2026-11-24T09:0${i % 5}:00Z`,
-    eventSource: 'signin.amazonaws.com',
-    eventName: id.startsWith('login') ? 'ConsoleLogin' : 'GetCallerIdentity',
-    awsRegion: 'us-east-1',
-    eventID: id,
-  }));
-}
+const records = loginRecords;
 
-/** A stand-in for the rule engine: one finding per ConsoleLogin, keyed by eventID. */
-function loginAnalyser(ref: { bucket: string; key: string }): Analyser {
-  const found: Finding[] = [];
-  return {
-    observe(rs: readonly TrailRecord[]) {
-      for (const r of rs) {
-        if (r.record.eventName !== 'ConsoleLogin') continue;
-        const id = String(r.record.eventID);
-        found.push({ ruleId: 'console-login', title: 'Console login', severity: 'HIGH', source: 'rule', eventID: id, object: ref, count: 1, dedupKey: `console-login:${id}` });
-      }
-    },
-    finish: () => found,
-  };
-}
 
-class RecordingChannel implements AlertChannel {
-  readonly name = 'test';
-  readonly sent: DeliveryReport[] = [];
-  down = false;
-  async notify(report: DeliveryReport) {
-    if (this.down) throw new Error('SNS is down');
-    if (report.findings.length === 0) return { published: false };
-    this.sent.push(report);
-    return { published: true, messageId: `m${this.sent.length}` };
-  }
-  get alertedEventIds(): string[] {
-    return this.sent.flatMap((r) => r.findings.map((f) => f.eventID ?? '')).sort();
-  }
-}
 
 describe('delivery trust (issue 9) against s3rver, the CloudWatch Logs test server and dynalite', () => {
   let stack: LocalStack;
@@ -162,7 +118,7 @@ describe('delivery trust (issue 9) against s3rver, the CloudWatch Logs test serv
 
     // Assess
     expect(response.batchItemFailures).toEqual([]);
-    expect(channel.alertedEventIds).toEqual(['login-f0', 'login-f1', 'login-f2', 'login-f3', 'login-p0', 'login-p1', 'login-p2', 'login-p3']);
+    expect([...channel.alertedEventIds].sort()).toEqual(['login-f0', 'login-f1', 'login-f2', 'login-f3', 'login-p0', 'login-p1', 'login-p2', 'login-p3']);
     expect(forwarded() - before).toBe(8); // only the fresh objects' records
     expect(count('PendingAlertsRetried')).toBe(4);
   });
@@ -187,7 +143,7 @@ describe('delivery trust (issue 9) against s3rver, the CloudWatch Logs test serv
     expect(later.objects[0]).toMatchObject({ duplicate: true });
     expect(count('PendingAlertsRetried')).toBe(0);
     expect(logged.some((l) => l.message.includes('pending alerts sent'))).toBe(false);
-    expect(channel.alertedEventIds).toEqual(['login-c1']);
+    expect([...channel.alertedEventIds].sort()).toEqual(['login-c1']);
   });
 
   it('a run without any alert channel leaves the alerts pending; a later run with one sends them', async () => {
@@ -204,7 +160,7 @@ describe('delivery trust (issue 9) against s3rver, the CloudWatch Logs test serv
     expect(silent.objects[0]).toMatchObject({ status: 'processed', recordsForwarded: 3, alerted: 0, notified: false, alertsPending: true });
     expect(logged.some((l) => l.level === 'warn' && l.message.includes('alerts left pending'))).toBe(true);
     expect(withChannel.objects[0]).toMatchObject({ status: 'processed', alerted: 1, notified: true });
-    expect(channel.alertedEventIds).toEqual(['login-n1']);
+    expect([...channel.alertedEventIds].sort()).toEqual(['login-n1']);
     expect(forwarded() - before).toBe(3);
   });
 

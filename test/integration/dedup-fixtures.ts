@@ -1,0 +1,67 @@
+import type { TrailRecord } from '../../lib/cloudtrail/types';
+import type { Finding } from '../../lib/findings';
+import type { AlertChannel } from '../../lib/ingest';
+import type { Analyser } from '../../lib/pipeline';
+import type { DeliveryReport } from '../../lib/report';
+
+/**
+ * What the de-duplication and delivery-trust suites share: small log files of sign-ins
+ * (`login-*` ids are ConsoleLogin records), a stand-in rule engine that finds each of them,
+ * and a channel that records what it was asked to publish.
+ */
+export const trailKey = (unique: string): string =>
+  `AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/24/111122223333_CloudTrail_us-east-1_20261124T0905Z_${unique}.json.gz`;
+
+/** S3's own notification for one object; it carries the object's ETag bare, without quotes. */
+export const s3EventIn =
+  (bucket: string) =>
+  (key: string, eTag?: string) => ({
+    Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: bucket }, object: { key, size: 1, eTag } } }],
+  });
+
+export function loginRecords(ids: string[]) {
+  return ids.map((id, i) => ({
+    eventVersion: '1.11',
+    eventTime: `2026-11-24T09:0${i % 5}:00Z`,
+    eventSource: 'signin.amazonaws.com',
+    eventName: id.startsWith('login') ? 'ConsoleLogin' : 'GetCallerIdentity',
+    awsRegion: 'us-east-1',
+    eventID: id,
+  }));
+}
+
+/** A stand-in for the rule engine: one finding per ConsoleLogin, keyed by eventID. */
+export function loginAnalyser(ref: { bucket: string; key: string }): Analyser {
+  const found: Finding[] = [];
+  return {
+    observe(rs: readonly TrailRecord[]) {
+      for (const r of rs) {
+        if (r.record.eventName !== 'ConsoleLogin') continue;
+        const id = String(r.record.eventID);
+        found.push({ ruleId: 'console-login', title: 'Console login', severity: 'HIGH', source: 'rule', eventID: id, object: ref, count: 1, dedupKey: `console-login:${id}` });
+      }
+    },
+    finish: () => found,
+  };
+}
+
+/** Records what it publishes; `failNext` fails one call, `down` every call until cleared. */
+export class RecordingChannel implements AlertChannel {
+  constructor(readonly name = 'test') {}
+  readonly sent: DeliveryReport[] = [];
+  failNext = false;
+  down = false;
+  async notify(report: DeliveryReport) {
+    if (this.down || this.failNext) {
+      this.failNext = false;
+      throw new Error('SNS is down');
+    }
+    if (report.findings.length === 0) return { published: false };
+    this.sent.push(report);
+    return { published: true, messageId: `m${this.sent.length}` };
+  }
+  /** The eventIDs alerted, in the order they were published. */
+  get alertedEventIds(): string[] {
+    return this.sent.flatMap((r) => r.findings.map((f) => f.eventID ?? ''));
+  }
+}
