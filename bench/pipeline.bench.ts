@@ -1,18 +1,22 @@
 /**
- * Pipeline benchmark: `npm run bench` (options: --sizes 1MB,10MB,100MB,500MB
+ * Pipeline benchmark: `npm run bench` (options: --sizes 1MB,10MB,100MB,300MB
  * --order-sizes 10MB,100MB --reps 3).
  *
- * Prints, in one run, for CloudTrail files from 1 MB to 500 MB (uncompressed), and for
- * files whose records are out of order across days (`--order-sizes`: every other record
- * 25 h older than the delivery, and records spread over 13 days in scrambled order):
+ * Prints, in one run, for CloudTrail files from 1 MB to 300 MB (uncompressed) of the corpus
+ * generator's realistic records, and for files whose records are out of order across days
+ * (`--order-sizes`: every other record 25 h older than the delivery, and records spread over
+ * 13 days in scrambled order):
  *  - records/s of the full pipeline (S3-like file stream → gunzip → record scanner →
  *    batcher → null sink) vs a bare `gunzip + JSON.parse` of the same file, as a ratio
- *    measured in the same run (these machines are noisy: ratios, not absolute figures);
+ *    measured in the same run (these machines are noisy: ratios, not absolute figures),
+ *    twice: with no analysers, and as the Lambda runs it (built-in rules + anomaly counting,
+ *    bench/lambda.ts);
  *  - PutLogEvents calls made vs the calls the same events cost sorted by time (what a
  *    batcher with the whole file in hand makes, `sortedCalls`), and the lower bound from
  *    bytes and count alone;
  *  - peak RSS of a fresh process running the pipeline on the smallest and the largest file,
- *    and on the largest 13-day file (the batcher holds more back for out-of-order records).
+ *    with no analysers and as the Lambda runs it, and on the largest 13-day file (the batcher
+ *    holds more back for out-of-order records).
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -21,20 +25,13 @@ import { createGunzip } from 'node:zlib';
 import { PUT_LOG_EVENTS_LIMITS, minimumCalls, sortedCalls, type LogBatch } from '../lib/forward/batcher';
 import { DiscardingSink, type LogTarget, type PutOutcome } from '../lib/forward/sink';
 import { FileObjectSource } from '../lib/local/file-source';
-import { processObject, type Analyser } from '../lib/pipeline';
+import { processObject, type PipelineDeps } from '../lib/pipeline';
 import { cloudTrailKey, writeLogFile } from './corpus/files';
+import { benchRulePack, lambdaAnalysers } from './lambda';
 
 const ROOT = path.resolve(__dirname, 'out', 'corpus');
 /** Keep in step with NODE_OPTIONS in serverless.yml. */
 const LAMBDA_V8_FLAGS = ['--max-semi-space-size=4'];
-
-
-export function parseSize(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(KB|MB|GB)?$/i.exec(s.trim());
-  if (!m) throw new Error(`bad size ${s}`);
-  const unit = (m[2] ?? 'MB').toUpperCase();
-  return Math.round(Number(m[1]) * (unit === 'KB' ? 1024 : unit === 'MB' ? 1024 ** 2 : 1024 ** 3));
-}
 
 const HOUR_MS = 3_600_000;
 
@@ -51,6 +48,13 @@ const LAYOUTS: Record<TimeLayout, { letter: string; label: string; eventTime?: (
   // a multiplicative hash of the index: a fixed, scrambled order over the 13 days
   spread13d: { letter: 'S', label: ', spread over 13 days', eventTime: (i, t) => t - ((Math.imul(i + 1, 2654435761) >>> 0) % (13 * 24 * HOUR_MS)) },
 };
+
+export function parseSize(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(KB|MB|GB)?$/i.exec(s.trim());
+  if (!m) throw new Error(`bad size ${s}`);
+  const unit = (m[2] ?? 'MB').toUpperCase();
+  return Math.round(Number(m[1]) * (unit === 'KB' ? 1024 : unit === 'MB' ? 1024 ** 2 : 1024 ** 3));
+}
 
 /** Makes (or reuses) a corpus file of about `bytes` uncompressed; returns its key below ROOT. */
 export async function corpusFile(bytes: number, seed = 42, layout: TimeLayout = 'delivery'): Promise<{ key: string; records: number }> {
@@ -93,7 +97,7 @@ async function bareParse(file: string): Promise<number> {
   return doc.Records.length;
 }
 
-export async function runPipeline(key: string, analysersFor?: () => Analyser[], sink = new DiscardingSink()) {
+export async function runPipeline(key: string, analysersFor?: PipelineDeps['analysersFor'], sink = new DiscardingSink()) {
   const report = await processObject(
     { bucket: 'bench', key },
     { source: new FileObjectSource(ROOT), sink, logGroup: 'bench', analysersFor },
@@ -125,19 +129,19 @@ function peakRss(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
-async function probe(key: string): Promise<void> {
-  const { report } = await runPipeline(key);
+async function probe(key: string, lambda: boolean): Promise<void> {
+  const { report } = await runPipeline(key, lambda ? lambdaAnalysers(await benchRulePack()) : undefined);
   process.stdout.write(JSON.stringify({ maxRss: peakRss(), records: report.records.read }));
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  if (args[0] === '--probe') return probe(args[1] as string);
+  if (args[0] === '--probe') return probe(args[1] as string, args[2] === '--lambda');
   const opt = (name: string, dflt: string) => {
     const i = args.indexOf(name);
     return i >= 0 ? (args[i + 1] as string) : dflt;
   };
-  const sizes = opt('--sizes', '1MB,10MB,100MB,500MB').split(',').map(parseSize);
+  const sizes = opt('--sizes', '1MB,10MB,100MB,300MB').split(',').map(parseSize);
   const orderSizes = opt('--order-sizes', '10MB,100MB').split(',').filter(Boolean).map(parseSize);
   const reps = Number(opt('--reps', '3'));
 
@@ -152,34 +156,44 @@ async function main(): Promise<void> {
     files.push({ ...f, size, layout, compressed: statSync(path.join(ROOT, f.key)).size });
   }
 
-  // warm-up: let the JIT compile both paths before anything is timed
+  const pack = await benchRulePack();
+  const lambda = lambdaAnalysers(pack);
+  // warm-up: let the JIT compile every path before anything is timed
   for (let i = 0; i < 20; i++) {
     await bareParse(path.join(ROOT, files[0]!.key));
     await runPipeline(files[0]!.key);
+    await runPipeline(files[0]!.key, lambda);
   }
 
+  console.log(`"as the Lambda": ${pack.rules.length} built-in rules + anomaly counting (bench/lambda.ts); ratios are records/s vs bare gunzip + JSON.parse\n`);
   console.log(
-    `${'file (uncompressed)'.padEnd(40)} ${'records'.padEnd(8)} bare parse rec/s  pipeline rec/s  ratio   calls / sorted calls           lower bound`,
+    `${'file (uncompressed)'.padEnd(40)} ${'records'.padEnd(8)} bare parse rec/s  no analysers rec/s  ratio   as the Lambda rec/s  ratio   calls / sorted calls           lower bound`,
   );
   for (const f of files) {
     const file = path.join(ROOT, f.key);
     const bare: number[] = [];
     const pipe: number[] = [];
+    const full: number[] = [];
     let calls = 0;
     // small files: repeat inside one measurement so that each lasts long enough to time
     const inner = Math.max(1, Math.round((32 * 1024 ** 2) / f.size));
-    for (let r = 0; r < reps; r++) {
-      let t = process.hrtime.bigint();
+    const timed = async (runs: number[], run: () => Promise<number>) => {
+      const t = process.hrtime.bigint();
       let n = 0;
-      for (let k = 0; k < inner; k++) n = await bareParse(file);
-      bare.push((n * inner) / (Number(process.hrtime.bigint() - t) / 1e9));
-      t = process.hrtime.bigint();
-      for (let k = 0; k < inner; k++) {
-        const { report, sink } = await runPipeline(f.key);
+      for (let k = 0; k < inner; k++) n = await run();
+      runs.push((n * inner) / (Number(process.hrtime.bigint() - t) / 1e9));
+      return n;
+    };
+    for (let r = 0; r < reps; r++) {
+      const n = await timed(bare, () => bareParse(file));
+      const pipeline = async (analysersFor?: PipelineDeps['analysersFor']) => {
+        const { report, sink } = await runPipeline(f.key, analysersFor);
         if (report.records.read !== n || sink.events !== n) throw new Error(`record count mismatch: ${n} vs ${report.records.read}`);
         calls = sink.calls;
-      }
-      pipe.push((n * inner) / (Number(process.hrtime.bigint() - t) / 1e9));
+        return n;
+      };
+      await timed(pipe, () => pipeline());
+      await timed(full, () => pipeline(lambda));
     }
     // the references, from one more run outside the timing
     const recording = new RecordingSink();
@@ -187,11 +201,11 @@ async function main(): Promise<void> {
     if (recording.calls !== calls) throw new Error(`calls differ between runs: ${calls} vs ${recording.calls}`);
     const sorted = sortedCalls(recording.sent, PUT_LOG_EVENTS_LIMITS);
     const lowerBound = minimumCalls(recording.events, recording.batchBytes, PUT_LOG_EVENTS_LIMITS);
-    const ratio = median(pipe) / median(bare);
+    const ratio = (xs: number[]) => `${(median(xs) / median(bare)).toFixed(2).padStart(5)}×`;
     console.log(
       `${(mb(f.size) + LAYOUTS[f.layout].label).padEnd(40)} ${String(f.records).padEnd(8)} ${median(bare).toFixed(0).padStart(16)}  ${median(pipe)
         .toFixed(0)
-        .padStart(14)}  ${ratio.toFixed(2).padStart(5)}×  ${`${calls} / ${sorted} (${(calls / sorted).toFixed(3)}×)`.padEnd(29)}  ${lowerBound}`,
+        .padStart(18)}  ${ratio(pipe)}  ${median(full).toFixed(0).padStart(19)}  ${ratio(full)}  ${`${calls} / ${sorted} (${(calls / sorted).toFixed(3)}×)`.padEnd(29)}  ${lowerBound}`,
     );
   }
 
@@ -199,8 +213,8 @@ async function main(): Promise<void> {
   const smallest = delivered[0]!;
   const largest = delivered[delivered.length - 1]!;
   const spread = files.filter((f) => f.layout === 'spread13d').at(-1);
-  const rss = (key: string, flags: string[]) => {
-    const child = spawnSync(process.execPath, [...flags, ...process.execArgv, __filename, '--probe', key], {
+  const rss = (key: string, flags: string[], lambda: boolean) => {
+    const child = spawnSync(process.execPath, [...flags, ...process.execArgv, __filename, '--probe', key, ...(lambda ? ['--lambda'] : [])], {
       encoding: 'utf8',
       env: { ...process.env, NODE_OPTIONS: '' },
     });
@@ -210,18 +224,19 @@ async function main(): Promise<void> {
   // Peak RSS is measured with the V8 flags the Lambda runs with (serverless.yml NODE_OPTIONS):
   // by default V8 grows its young generation to 3 × 16 MB on a long run, which a 1 MB file
   // never triggers, so without them "memory grows with file size" is V8's sizing, not the pipeline.
-  for (const [label, flags] of [
-    ['Lambda flags (' + LAMBDA_V8_FLAGS.join(' ') + ')', LAMBDA_V8_FLAGS],
-    ['V8 defaults', []],
+  for (const [label, flags, lambda] of [
+    ['no analysers, Lambda flags (' + LAMBDA_V8_FLAGS.join(' ') + ')', LAMBDA_V8_FLAGS, false],
+    ['as the Lambda, Lambda flags (' + LAMBDA_V8_FLAGS.join(' ') + ')', LAMBDA_V8_FLAGS, true],
+    ['no analysers, V8 defaults', [], false],
   ] as const) {
-    const small = rss(smallest.key, [...flags]);
-    const large = rss(largest.key, [...flags]);
+    const small = rss(smallest.key, [...flags], lambda);
+    const large = rss(largest.key, [...flags], lambda);
     console.log(
       `\npeak RSS, fresh process, ${label}: ${mb(small.maxRss)} for ${mb(smallest.size)} (${small.records} records), ` +
         `${mb(large.maxRss)} for ${mb(largest.size)} (${large.records} records): ${(large.maxRss / small.maxRss).toFixed(2)}×`,
     );
-    if (spread) {
-      const held = rss(spread.key, [...flags]);
+    if (spread && !lambda) {
+      const held = rss(spread.key, [...flags], lambda);
       console.log(`  and ${mb(held.maxRss)} for ${mb(spread.size)} spread over 13 days (${held.records} records): ${(held.maxRss / small.maxRss).toFixed(2)}×`);
     }
   }

@@ -11,11 +11,17 @@ import type { CompiledRule } from './rule';
  * match given event names sit in a Map by name, the rest are evaluated for every record.
  * A record thus costs one Map lookup plus the few rules that can match it, instead of
  * every rule in the pack.
+ *
+ * Two kinds of name hint: exact text (`eventNames`: filter patterns, Sigma `|cased`) and
+ * lower-cased text (`eventNamesIgnoreCase`: Sigma's default case-insensitive comparison).
+ * Both are resolved into one list per distinct eventName text the first time it is seen
+ * (`candidates`), so a record still costs one Map lookup and no `toLowerCase` allocation.
  */
 export interface EvaluationPlan {
   readonly rules: readonly PlannedRule[];
   readonly always: readonly PlannedRule[];
-  readonly byEventName: ReadonlyMap<string, readonly PlannedRule[]>;
+  /** The rules (besides `always`) that can match a record with this eventName text. */
+  candidates(eventName: string): readonly PlannedRule[];
 }
 
 interface PlannedRule {
@@ -25,7 +31,23 @@ interface PlannedRule {
   readonly dedupKey?: readonly FieldReader[];
 }
 
-export function planRules(rules: readonly CompiledRule[]): EvaluationPlan {
+export interface PlanOptions {
+  /**
+   * False evaluates every rule on every record, ignoring the name hints: the reference the
+   * index is tested against (same findings) and the "before" figure of `npm run bench:rules`.
+   */
+  readonly indexed?: boolean;
+}
+
+/**
+ * Distinct eventName texts whose candidate lists are remembered. CloudTrail has a few
+ * thousand API names; a file of made-up names (hostile or broken input) past this bound is
+ * still evaluated correctly, only without the memo.
+ */
+const CANDIDATE_CACHE_SIZE = 8192;
+const NONE: readonly PlannedRule[] = Object.freeze([]);
+
+export function planRules(rules: readonly CompiledRule[], options: PlanOptions = {}): EvaluationPlan {
   const planned: PlannedRule[] = rules.map((rule, slot) => ({
     slot,
     rule,
@@ -33,19 +55,39 @@ export function planRules(rules: readonly CompiledRule[]): EvaluationPlan {
     ...(rule.dedupKey === undefined ? {} : { dedupKey: rule.dedupKey.map(fieldReader) }),
   }));
   const always: PlannedRule[] = [];
-  const byEventName = new Map<string, PlannedRule[]>();
+  const exact = new Map<string, PlannedRule[]>();
+  const folded = new Map<string, PlannedRule[]>();
+  const add = (index: Map<string, PlannedRule[]>, name: string, p: PlannedRule) => {
+    const list = index.get(name);
+    if (list) list.push(p);
+    else index.set(name, [p]);
+  };
   for (const p of planned) {
-    if (p.rule.eventNames === undefined) {
-      always.push(p);
-      continue;
-    }
-    for (const name of p.rule.eventNames) {
-      const list = byEventName.get(name);
-      if (list) list.push(p);
-      else byEventName.set(name, [p]);
-    }
+    // A rule goes into exactly one place, so no record evaluates it twice. The exact hint is
+    // the narrower one when a rule has both.
+    if (options.indexed === false) always.push(p);
+    else if (p.rule.eventNames !== undefined) for (const name of p.rule.eventNames) add(exact, name, p);
+    else if (p.rule.eventNamesIgnoreCase !== undefined) for (const name of p.rule.eventNamesIgnoreCase) add(folded, name, p);
+    else always.push(p);
   }
-  return { rules: planned, always, byEventName };
+  const cache = new Map<string, readonly PlannedRule[]>();
+  const resolve = (name: string): readonly PlannedRule[] => {
+    const byExact = exact.get(name);
+    const byFolded = folded.size === 0 ? undefined : folded.get(name.toLowerCase());
+    if (byExact === undefined) return byFolded ?? NONE;
+    if (byFolded === undefined) return byExact;
+    // Evaluation order within a record does not matter: each rule keeps its own state and
+    // `finish` lists findings in plan order.
+    return [...byExact, ...byFolded];
+  };
+  const candidates = (name: string): readonly PlannedRule[] => {
+    const known = cache.get(name);
+    if (known !== undefined) return known;
+    const list = resolve(name);
+    if (cache.size < CANDIDATE_CACHE_SIZE) cache.set(name, list);
+    return list;
+  };
+  return { rules: planned, always, candidates };
 }
 
 export interface RuleAnalyserOptions {
@@ -114,7 +156,7 @@ export class RuleEvaluation implements Analyser {
 
   observe(records: readonly TrailRecord[]): void {
     const always = this.plan.always;
-    const byEventName = this.plan.byEventName;
+    const plan = this.plan;
     const nAlways = always.length;
     for (let i = 0; i < records.length; i++) {
       const tr = records[i]!;
@@ -125,8 +167,7 @@ export class RuleEvaluation implements Analyser {
       }
       const name = eventNameText(record.eventName);
       if (name === undefined) continue;
-      const candidates = byEventName.get(name);
-      if (candidates === undefined) continue;
+      const candidates = plan.candidates(name);
       for (let k = 0; k < candidates.length; k++) {
         const p = candidates[k]!;
         if (p.rule.test(record)) this.hit(p, tr);

@@ -107,9 +107,12 @@ export function buildRulePack(documents: readonly RuleDocument[], options: Omit<
   const seen = new Map<string, string>();
 
   for (const { file, text } of documents) {
-    const first = formats.some((f) => f.compileText) ? firstDocument(text) : undefined;
+    // Parsed once, for both the format check and the rule: YAML parsing is most of a cold
+    // start's rule loading, and every built-in file used to be parsed twice with Sigma on.
+    const parsed = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
+    const first = formats.some((f) => f.compileText) ? firstDocument(parsed) : undefined;
     const textFormat = first === undefined ? undefined : formats.find((f) => f.compileText && f.recognises(first));
-    const doc = textFormat ? undefined : parseYaml(file, text);
+    const doc = textFormat ? undefined : parseYaml(file, parsed, first);
     const format = textFormat ?? formats.find((f) => f.recognises(doc));
     let entry: RuleEntry;
     if (format !== undefined) {
@@ -143,25 +146,28 @@ export function buildRulePack(documents: readonly RuleDocument[], options: Omit<
   return Object.freeze({ rules: Object.freeze(rules), entries: Object.freeze(entries), refused: Object.freeze(refused), plan: planRules(rules) });
 }
 
+type ParsedYaml = ReturnType<typeof parseAllDocuments>;
+
 /** The first YAML document of a file, leniently (undefined when it does not parse). */
-function firstDocument(text: string): unknown {
+function firstDocument(parsed: ParsedYaml): unknown {
   try {
-    const [doc] = parseAllDocuments(text, { prettyErrors: false });
+    const [doc] = parsed;
     return doc && doc.errors.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined;
   } catch {
     return undefined;
   }
 }
 
-function parseYaml(file: string, text: string): unknown {
+/** The file's one document as JS; `first` is `firstDocument` of the same parse, when known. */
+function parseYaml(file: string, docs: ParsedYaml, first: unknown): unknown {
   // One document per file; YAML 1.2 core schema, so `No`, `Yes` and dates stay strings
   // (MFAUsed: No, eventTime: 2026-…) as CloudTrail wrote them.
-  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
   if (docs.length === 0) throw new RuleLoadError('InvalidYaml', file, 'the file is empty');
   if (docs.length !== 1) throw new RuleLoadError('InvalidYaml', file, `one rule per file: found ${docs.length} YAML documents`);
   const doc = docs[0]!;
   const problem = doc.errors[0];
   if (problem !== undefined) throw new RuleLoadError('InvalidYaml', file, problem.message.split('\n')[0] ?? 'invalid YAML', { cause: problem });
+  if (first !== undefined) return first;
   try {
     return doc.toJS({ maxAliasCount: 100 });
   } catch (err) {

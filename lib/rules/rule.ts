@@ -26,6 +26,12 @@ export interface CompiledRule {
    * skips the rule for every other record.
    */
   readonly eventNames?: ReadonlySet<string>;
+  /**
+   * Like `eventNames`, for case-insensitive matching (Sigma's default): `test` can be true
+   * only for records whose eventName text, lower-cased with `toLowerCase()`, is in this set
+   * (whose entries are lower-cased). Used when `eventNames` is absent.
+   */
+  readonly eventNamesIgnoreCase?: ReadonlySet<string>;
   readonly threshold?: { readonly count: number; readonly groupBy?: string };
   readonly dedupKey?: readonly string[];
 }

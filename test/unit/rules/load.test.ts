@@ -1,8 +1,16 @@
+import * as yaml from 'yaml';
 import { stringify } from 'yaml';
 import { RuleLoadError, type RuleLoadErrorReason } from '../../../lib/rules/errors';
 import { buildRulePack, loadRulePack, type RuleDocument, type RuleFormat } from '../../../lib/rules/load';
 import type { CompiledRule } from '../../../lib/rules/rule';
+import { sigmaRuleFormat } from '../../../lib/rules/sigma';
 import { BUILTIN_DIR, builtinRecord, ruleDoc, tempDir } from './helpers';
+
+// Calls through to the real parser; counted by the loading-cost test.
+jest.mock('yaml', () => {
+  const actual = jest.requireActual<typeof import('yaml')>('yaml');
+  return { ...actual, parseAllDocuments: jest.fn(actual.parseAllDocuments) };
+});
 
 function doc(id: string, overrides: Record<string, unknown> = {}, file = `user/${id}.yaml`): RuleDocument {
   return { file, text: stringify(ruleDoc(id, overrides)) };
@@ -269,6 +277,21 @@ describe('buildRulePack', () => {
       expect(pack.entries[0]).toMatchObject({ id: 'sigma-root-login', format: 'sigma', status: 'active' });
       expect(pack.refused).toEqual([{ file: 'user/other.yml', format: 'sigma', reason: 'modifier |fieldref is not supported' }]);
     });
+  });
+});
+
+describe('loading cost', () => {
+  it('parses each trailwatch rule file once with the Sigma front end on (as the Lambda loads them)', async () => {
+    // Prepare: YAML parsing is most of the cold start's rule loading
+    const parse = jest.mocked(yaml.parseAllDocuments);
+    parse.mockClear();
+
+    // Act
+    const pack = await loadRulePack({ builtinDir: BUILTIN_DIR, formats: [sigmaRuleFormat], params: { ALLOWED_REGIONS: ['us-east-1'] } });
+
+    // Assess: the same pack, one parse per file
+    expect(pack.entries.length).toBeGreaterThan(0);
+    expect(parse).toHaveBeenCalledTimes(pack.entries.length);
   });
 });
 
