@@ -1,8 +1,18 @@
+import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { CloudWatchLogsSink } from '../../lib/aws/cloudwatch-logs-sink';
+import { DynamoDbAlertLedger } from '../../lib/aws/dynamodb-alert-ledger';
+import { S3ObjectSource } from '../../lib/aws/s3-source';
 import type { TrailRecord } from '../../lib/cloudtrail/types';
 import type { Finding } from '../../lib/findings';
-import type { AlertChannel } from '../../lib/ingest';
+import type { AlertChannel, IngestDeps } from '../../lib/ingest';
 import type { Analyser } from '../../lib/pipeline';
 import type { DeliveryReport } from '../../lib/report';
+import type { LoggerLike, MetricsLike } from '../../lib/telemetry';
+import { createDedupTable, startDynamoDb } from '../../testkit/dynamodb';
+import { startLocalStack, type LocalStack } from '../../testkit/local-stack';
 
 /**
  * What the de-duplication and delivery-trust suites share: small log files of sign-ins
@@ -64,4 +74,55 @@ export class RecordingChannel implements AlertChannel {
   get alertedEventIds(): string[] {
     return this.sent.flatMap((r) => r.findings.map((f) => f.eventID ?? ''));
   }
+}
+
+export interface DedupEnvironment {
+  readonly stack: LocalStack;
+  readonly s3: S3Client;
+  readonly ddb: DynamoDBClient;
+  /** The Lambda's dependencies against the local servers, without channels (each test adds its own). */
+  readonly deps: IngestDeps;
+  stop(): Promise<void>;
+}
+
+/**
+ * s3rver, the strict CloudWatch Logs server and dynalite, with the bucket, the log group and
+ * the de-duplication table made, and the deps the function would build against them.
+ */
+export async function startDedupEnvironment(options: {
+  readonly bucket: string;
+  readonly group: string;
+  readonly table: string;
+  readonly now: number;
+  readonly logger: LoggerLike;
+  readonly metrics: MetricsLike;
+}): Promise<DedupEnvironment> {
+  const [stack, dynamo] = await Promise.all([startLocalStack({ buckets: [options.bucket], logsNow: () => options.now }), startDynamoDb()]);
+  const s3 = new S3Client({ ...stack.clientConfig, endpoint: stack.s3Endpoint });
+  const ddb = new DynamoDBClient(dynamo.clientConfig);
+  await createDedupTable(ddb, options.table);
+  const logs = new CloudWatchLogsClient({ ...stack.clientConfig, endpoint: stack.logs.endpoint });
+  await logs.send(new CreateLogGroupCommand({ logGroupName: options.group }));
+  const deps: IngestDeps = {
+    source: new S3ObjectSource(s3),
+    sink: new CloudWatchLogsSink(logs),
+    logGroup: options.group,
+    logger: options.logger,
+    metrics: options.metrics,
+    analysersFor: (ref) => [loginAnalyser(ref)],
+    ledger: new DynamoDbAlertLedger(ddb, { tableName: options.table }),
+    idempotency: { store: new DynamoDBPersistenceLayer({ tableName: options.table, awsSdkV3Client: ddb }) },
+  };
+  return {
+    stack,
+    s3,
+    ddb,
+    deps,
+    stop: async () => {
+      s3.destroy();
+      ddb.destroy();
+      logs.destroy();
+      await Promise.all([stack.stop(), dynamo.stop()]);
+    },
+  };
 }

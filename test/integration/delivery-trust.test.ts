@@ -1,16 +1,9 @@
-import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { gzipSync } from 'node:zlib';
-import { CloudWatchLogsSink } from '../../lib/aws/cloudwatch-logs-sink';
-import { DynamoDbAlertLedger } from '../../lib/aws/dynamodb-alert-ledger';
-import { S3ObjectSource } from '../../lib/aws/s3-source';
 import { ingestEvent, type IngestDeps, type IngestSummary } from '../../lib/ingest';
-import { createDedupTable, startDynamoDb, type LocalDynamoDb } from '../../testkit/dynamodb';
-import { startLocalStack, type LocalStack } from '../../testkit/local-stack';
-import { loginAnalyser, loginRecords, RecordingChannel, s3EventIn, trailKey } from './dedup-fixtures';
+import type { LocalStack } from '../../testkit/local-stack';
+import { loginRecords, RecordingChannel, s3EventIn, startDedupEnvironment, trailKey, type DedupEnvironment } from './dedup-fixtures';
 
 /**
  * Regression tests for ways an alert could be lost or a file forwarded twice without anyone
@@ -50,40 +43,30 @@ const records = loginRecords;
 
 describe('delivery trust (issue 9) against s3rver, the CloudWatch Logs test server and dynalite', () => {
   let stack: LocalStack;
-  let dynamo: LocalDynamoDb;
+  let env: DedupEnvironment;
   let s3: S3Client;
-  let ddb: DynamoDBClient;
   let channel: RecordingChannel;
   let deps: IngestDeps;
   const metrics: string[] = [];
   const logged: { level: string; message: string }[] = [];
 
   beforeAll(async () => {
-    [stack, dynamo] = await Promise.all([startLocalStack({ buckets: [BUCKET], logsNow: () => NOW }), startDynamoDb()]);
-    s3 = new S3Client({ ...stack.clientConfig, endpoint: stack.s3Endpoint });
-    ddb = new DynamoDBClient(dynamo.clientConfig);
-    await createDedupTable(ddb, TABLE);
-    const logs = new CloudWatchLogsClient({ ...stack.clientConfig, endpoint: stack.logs.endpoint });
-    await logs.send(new CreateLogGroupCommand({ logGroupName: GROUP }));
     const log = (level: string) => (message: string) => {
       logged.push({ level, message });
     };
-    deps = {
-      source: new S3ObjectSource(s3),
-      sink: new CloudWatchLogsSink(logs),
-      logGroup: GROUP,
+    env = await startDedupEnvironment({
+      bucket: BUCKET,
+      group: GROUP,
+      table: TABLE,
+      now: NOW,
       logger: { info: log('info'), warn: log('warn'), error: log('error') },
       metrics: { addMetric: (name) => metrics.push(name), addCountWithReason: (name) => metrics.push(name), addCountBy: (name) => metrics.push(name) },
-      analysersFor: (ref) => [loginAnalyser(ref)],
-      ledger: new DynamoDbAlertLedger(ddb, { tableName: TABLE }),
-      idempotency: { store: new DynamoDBPersistenceLayer({ tableName: TABLE, awsSdkV3Client: ddb }) },
-    };
+    });
+    ({ stack, s3, deps } = env);
   });
 
   afterAll(async () => {
-    s3?.destroy();
-    ddb?.destroy();
-    await Promise.all([stack?.stop(), dynamo?.stop()]);
+    await env?.stop();
   });
 
   beforeEach(() => {
