@@ -4,6 +4,7 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { JSONValue } from '@aws-lambda-powertools/commons/types';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { classifyKey } from './cloudtrail/classify';
+import type { ObjectVersion } from './cloudtrail/source';
 import type { ObjectRef } from './cloudtrail/types';
 import type { AlertLedger } from './dedup/alert-ledger';
 import { DeliveryFailedError, UnrecognisedTriggerError } from './errors';
@@ -155,25 +156,23 @@ function objectDelivery(deps: IngestDeps, context?: Context): Deliver {
  * store cannot answer, what the trigger said is used and the read itself reports the problem.
  */
 async function identify(ref: ObjectRef, deps: IngestDeps): Promise<ObjectIdentity> {
-  const fromTrigger: ObjectIdentity = {
-    bucket: ref.bucket,
-    key: ref.key,
-    ...(ref.versionId !== undefined ? { versionId: ref.versionId } : {}),
-    ...(ref.eTag !== undefined ? { eTag: ref.eTag } : {}),
-  };
-  if (!deps.source.identify || !classifyKey(ref.key).process) return fromTrigger;
+  if (!deps.source.identify || !classifyKey(ref.key).process) return identityOf(ref, ref);
   try {
     const version = await deps.source.identify(ref);
-    if (version.versionId === undefined && version.eTag === undefined) return fromTrigger;
-    return {
-      bucket: ref.bucket,
-      key: ref.key,
-      ...(version.versionId !== undefined ? { versionId: version.versionId } : {}),
-      ...(version.eTag !== undefined ? { eTag: version.eTag } : {}),
-    };
+    return version.versionId === undefined && version.eTag === undefined ? identityOf(ref, ref) : identityOf(ref, version);
   } catch {
-    return fromTrigger;
+    return identityOf(ref, ref);
   }
+}
+
+/** Plain JSON without undefined values: the idempotency key is hashed from it. */
+function identityOf(ref: ObjectRef, version: ObjectVersion): ObjectIdentity {
+  return {
+    bucket: ref.bucket,
+    key: ref.key,
+    ...(version.versionId !== undefined ? { versionId: version.versionId } : {}),
+    ...(version.eTag !== undefined ? { eTag: version.eTag } : {}),
+  };
 }
 
 /** Alerts for a processed report; a failure to notify marks the report failed and pending. */

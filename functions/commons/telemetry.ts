@@ -13,14 +13,13 @@ export const pipelineMetrics: MetricsLike = {
   addMetric: (name, unit, value) => {
     metrics.addMetric(name, unit, value);
   },
-  addCountWithReason: (name, reason) => {
-    const single = metrics.singleMetric();
-    single.addDimension('Reason', reason);
-    single.addMetric(name, MetricUnit.Count, 1);
-  },
-  addCountBy: (name, dimension, value, count) => {
-    const single = metrics.singleMetric();
-    single.addDimension(dimension, value);
-    single.addMetric(name, MetricUnit.Count, count);
-  },
+  addCountWithReason: (name, reason) => addCountBy(name, 'Reason', reason, 1),
+  addCountBy: (name, dimension, value, count) => addCountBy(name, dimension, value, count),
 };
+
+/** One count under one extra dimension, as its own EMF blob, so other metrics keep their dimensions. */
+function addCountBy(name: string, dimension: string, value: string, count: number): void {
+  const single = metrics.singleMetric();
+  single.addDimension(dimension, value);
+  single.addMetric(name, MetricUnit.Count, count);
+}

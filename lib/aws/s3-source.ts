@@ -8,7 +8,7 @@ export class S3ObjectSource implements ObjectSource {
   constructor(private readonly client: S3Client) {}
 
   async open(ref: ObjectRef): Promise<OpenedObject> {
-    const where = `s3://${ref.bucket}/${ref.key}${ref.versionId ? `?versionId=${ref.versionId}` : ''}`;
+    const where = locationOf(ref);
     try {
       const out = await this.client.send(
         // a versioned bucket: read the version the event named, not whatever overwrote it since
@@ -27,7 +27,7 @@ export class S3ObjectSource implements ObjectSource {
   }
 
   async identify(ref: ObjectRef): Promise<ObjectVersion> {
-    const where = `s3://${ref.bucket}/${ref.key}${ref.versionId ? `?versionId=${ref.versionId}` : ''}`;
+    const where = locationOf(ref);
     try {
       const out = await this.client.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: ref.versionId }));
       return {
@@ -39,6 +39,11 @@ export class S3ObjectSource implements ObjectSource {
       throw toObjectError(err, where);
     }
   }
+}
+
+/** The object as errors name it, so a log line or failure-queue entry can be found again. */
+function locationOf(ref: ObjectRef): string {
+  return `s3://${ref.bucket}/${ref.key}${ref.versionId ? `?versionId=${ref.versionId}` : ''}`;
 }
 
 /** S3 event notifications carry the ETag bare, GetObject/HeadObject answer it quoted. */

@@ -7,11 +7,9 @@
  * published as `x500` with `findingCount=500`. docs/fault-matrix.md lists these tests by name.
  */
 import { SubscribeCommand } from '@aws-sdk/client-sns';
-import { stringify } from 'yaml';
 import { FINDING_LIMITS } from '../../lib/findings';
 import type { NotificationDocumentV1 } from '../../lib/notify';
-import { buildRulePack, ruleAnalyser } from '../../lib/rules';
-import { sigmaRuleFormat } from '../../lib/rules/sigma';
+import { ruleAnalyser } from '../../lib/rules';
 import {
   account,
   invokeAsync,
@@ -24,6 +22,7 @@ import {
   type FaultStack,
   type Telemetry,
 } from './faults/harness';
+import { sigmaStormPack } from '../sigma-storm-pack';
 
 let stack: FaultStack;
 let telemetry: Telemetry;
@@ -77,19 +76,7 @@ describe('finding storms: processed once, alerted once, counted in full', () => 
   it('300 Sigma rules matching every record of a 10,000-record file: one invocation, every record once, 2,000 findings alerted per channel, the true counts in the log line and the message', async () => {
     // Prepare: 150,000 findings before the caps (300 rules × 500)
     const { deps, stored, published, logLine, storms } = await setup();
-    const pack = buildRulePack(
-      Array.from({ length: 300 }, (_, i) => ({
-        file: `sigma/storm-${i}.yml`,
-        text: stringify({
-          title: `Storm rule ${i}`,
-          id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-          logsource: { product: 'aws', service: 'cloudtrail' },
-          detection: { selection: { eventSource: 'ec2.amazonaws.com' }, condition: 'selection' },
-          level: i < 2 ? 'high' : 'low',
-        }),
-      })),
-      { formats: [sigmaRuleFormat] },
-    );
+    const pack = sigmaStormPack(300, (i) => (i < 2 ? 'high' : 'low'));
     const file = trailFile('storm-sigma', 10_000);
     await putFile(stack, file);
 

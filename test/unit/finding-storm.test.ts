@@ -16,9 +16,9 @@ import { ingestEvent, type IngestSummary } from '../../lib/ingest';
 import { buildNotification, MemoryNotifier, notificationChannel, type Notification, type NotificationDocumentV1 } from '../../lib/notify';
 import { processObject, type PipelineDeps } from '../../lib/pipeline';
 import { buildRulePack, ruleAnalyser, type RulePack } from '../../lib/rules';
-import { sigmaRuleFormat } from '../../lib/rules/sigma';
 import type { MetricsLike } from '../../lib/telemetry';
 import { BUILTIN_DIR, builtinRecord, ruleDoc } from './rules/helpers';
+import { sigmaStormPack } from '../sigma-storm-pack';
 
 const ACCOUNT = '111122223333';
 const KEY = `AWSLogs/${ACCOUNT}/CloudTrail/us-east-1/2026/11/24/${ACCOUNT}_CloudTrail_us-east-1_20261124T0905Z_storm0123456789.json.gz`;
@@ -89,19 +89,7 @@ describe('a delivery with more findings than it lists', () => {
   it('300 Sigma rules over 10,000 records: processed, at most 2,000 findings listed, the most severe kept, every count true', async () => {
     // Prepare: 300 rules that each match every record: 2 critical, 98 medium, 200 low
     const levels = (i: number) => (i < 2 ? 'critical' : i < 100 ? 'medium' : 'low');
-    const pack = buildRulePack(
-      Array.from({ length: 300 }, (_, i) => ({
-        file: `sigma/rule-${i}.yml`,
-        text: stringify({
-          title: `Sigma rule ${i}`,
-          id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-          logsource: { product: 'aws', service: 'cloudtrail' },
-          detection: { selection: { eventSource: 'ec2.amazonaws.com' }, condition: 'selection' },
-          level: levels(i),
-        }),
-      })),
-      { formats: [sigmaRuleFormat] },
-    );
+    const pack = sigmaStormPack(300, levels);
     expect(pack.rules).toHaveLength(300);
 
     // Act
