@@ -42,22 +42,20 @@ interface StackNames {
   readonly alertTopic: string;
   readonly findingsTopic: string;
 }
+/** What serverless.yml names a stage's resources. */
+function stackNames(stage: string): StackNames {
+  return {
+    logGroup: `/trailwatch/${stage}/cloudtrail`,
+    dedupTable: `trailwatch-${stage}-dedup`,
+    anomalyTable: `trailwatch-${stage}-anomaly`,
+    alertTopic: `trailwatch-${stage}-alerts`,
+    findingsTopic: `trailwatch-${stage}-findings`,
+  };
+}
 /** The main job's own names: its invocations pass them with --param and -e. */
-const LOCAL_NAMES: StackNames = {
-  logGroup: '/trailwatch/local/cloudtrail',
-  dedupTable: 'trailwatch-local-dedup',
-  anomalyTable: 'trailwatch-local-anomaly',
-  alertTopic: 'trailwatch-local-alerts',
-  findingsTopic: 'trailwatch-local-findings',
-};
+const LOCAL_NAMES = stackNames('local');
 /** `--serve`: serverless.yml's defaults for stage dev, so a plain `serverless invoke local` finds them. */
-const SERVE_NAMES: StackNames = {
-  logGroup: '/trailwatch/dev/cloudtrail',
-  dedupTable: 'trailwatch-dev-dedup',
-  anomalyTable: 'trailwatch-dev-anomaly',
-  alertTopic: 'trailwatch-dev-alerts',
-  findingsTopic: 'trailwatch-dev-findings',
-};
+const SERVE_NAMES = stackNames('dev');
 const EMAIL_LINES_SHOWN = 40;
 // the batch names every sample object; the SQS batch repeats two of them, as S3's
 // at-least-once delivery may: they must be neither forwarded nor alerted twice

@@ -134,4 +134,3 @@ export function unshared(text: string, bytes: number): string {
   return copy === text ? copy : text;
 }
 
-export { parseEventTime };
