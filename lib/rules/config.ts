@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { PRECOMPILED_BUILTIN_RULES } from './builtin-pack';
 import type { RulePackOptions } from './load';
 import { sigmaRuleFormat } from './sigma';
 
@@ -8,7 +9,8 @@ import { sigmaRuleFormat } from './sigma';
  * the CLI):
  *
  * - `BUILTIN_RULES_DIR` — the built-in pack; default `rules/` under the Lambda task root
- *   (`LAMBDA_TASK_ROOT`) when it has one, else under the current directory.
+ *   (`LAMBDA_TASK_ROOT`) when it has one, else under the current directory. Unset in the
+ *   function's bundle, the pack parsed at build time is used (lib/rules/builtin-pack.ts).
  * - `RULES_DIR` — users' rule directories, comma-separated, relative to the same root.
  * - `DISABLED_RULES` — rule ids not to evaluate, comma-separated.
  * - `ALLOWED_REGIONS` — Region codes, comma-separated: the `${ALLOWED_REGIONS}` parameter
@@ -22,6 +24,7 @@ export function rulePackOptionsFromEnv(env: Readonly<Record<string, string | und
   const allowedRegions = list(env.ALLOWED_REGIONS);
   return {
     builtinDir: path.resolve(root, env.BUILTIN_RULES_DIR ?? 'rules'),
+    ...(env.BUILTIN_RULES_DIR === undefined && PRECOMPILED_BUILTIN_RULES !== undefined ? { builtin: PRECOMPILED_BUILTIN_RULES } : {}),
     userDirs: list(env.RULES_DIR).map((dir) => path.resolve(root, dir)),
     disabled: list(env.DISABLED_RULES),
     params: allowedRegions.length > 0 ? { ALLOWED_REGIONS: allowedRegions } : {},

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import type { PrecompiledRuleFile } from './builtin-pack';
 import { planRules, type EvaluationPlan } from './engine';
 import { RuleLoadError } from './errors';
 import type { ParamValues } from './params';
@@ -24,6 +25,12 @@ export interface RuleDocument {
   readonly text: string;
 }
 
+/** A rule file whose one YAML document was parsed at build time (the built-in pack in the bundle). */
+export interface ParsedRuleDocument {
+  readonly file: string;
+  readonly doc: unknown;
+}
+
 /**
  * The seam for other rule formats (Sigma): a front end says which YAML documents are its
  * own and compiles them onto the same `CompiledRule`. A rule it cannot evaluate faithfully
@@ -45,6 +52,11 @@ export interface RuleFormat {
 export interface RulePackOptions {
   /** The built-in pack (`rules/` in this repository and in the Lambda package). */
   readonly builtinDir?: string;
+  /**
+   * The built-in pack parsed at build time (lib/rules/builtin-pack.ts): read instead of
+   * `builtinDir`, its files named as if read from there.
+   */
+  readonly builtin?: readonly PrecompiledRuleFile[];
   /** Users' rule directories, read recursively for `*.yaml` / `*.yml`. */
   readonly userDirs?: readonly string[];
   /** Rule ids not to evaluate. An id that names no rule is an error. */
@@ -67,8 +79,13 @@ export interface RuleSource {
 
 /** Reads every rule file of the configured directories and sources and compiles the pack. Throws RuleLoadError. */
 export async function loadRulePack(options: RulePackOptions): Promise<RulePack> {
-  const dirs = [...(options.builtinDir === undefined ? [] : [options.builtinDir]), ...(options.userDirs ?? [])];
-  const documents: RuleDocument[] = [];
+  const precompiled = options.builtin !== undefined && options.builtinDir !== undefined ? options.builtin : undefined;
+  const dirs = [...(options.builtinDir === undefined || precompiled ? [] : [options.builtinDir]), ...(options.userDirs ?? [])];
+  const documents: (RuleDocument | ParsedRuleDocument)[] = [];
+  for (const { name, doc, text } of precompiled ?? []) {
+    const file = path.join(options.builtinDir as string, name);
+    documents.push(text !== undefined ? { file, text } : { file, doc });
+  }
   // loops, not push(...): a directory or source may hold more files than a call has arguments
   for (const dir of dirs) for (const doc of await readRuleDirectory(dir)) documents.push(doc);
   for (const source of options.sources ?? []) for (const doc of await source.read()) documents.push(doc);
@@ -99,24 +116,31 @@ export async function readRuleDirectory(dir: string): Promise<RuleDocument[]> {
 }
 
 /** The pure core of loading: documents in, a compiled pack out. Throws RuleLoadError on the first broken file. */
-export function buildRulePack(documents: readonly RuleDocument[], options: Omit<RulePackOptions, 'builtinDir' | 'userDirs'> = {}): RulePack {
+export function buildRulePack(
+  documents: readonly (RuleDocument | ParsedRuleDocument)[],
+  options: Omit<RulePackOptions, 'builtinDir' | 'builtin' | 'userDirs'> = {},
+): RulePack {
   const disabled = new Set(options.disabled ?? []);
   const formats = options.formats ?? [];
   const entries: RuleEntry[] = [];
   const refused: RefusedRule[] = [];
   const seen = new Map<string, string>();
 
-  for (const { file, text } of documents) {
+  for (const document of documents) {
+    const { file } = document;
+    const text = 'text' in document ? document.text : undefined;
     // Parsed once, for both the format check and the rule: YAML parsing is most of a cold
     // start's rule loading, and every built-in file used to be parsed twice with Sigma on.
-    const parsed = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
-    const first = formats.some((f) => f.compileText) ? firstDocument(parsed) : undefined;
+    // The bundle's built-in files come parsed already (build/builtin-rules.js).
+    const parsed = text === undefined ? undefined : parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
+    const first = parsed === undefined ? (document as ParsedRuleDocument).doc : formats.some((f) => f.compileText) ? firstDocument(parsed) : undefined;
     const textFormat = first === undefined ? undefined : formats.find((f) => f.compileText && f.recognises(first));
-    const doc = textFormat ? undefined : parseYaml(file, parsed, first);
+    if (textFormat && text === undefined) throw new RuleLoadError('InvalidRule', file, `a ${textFormat.name} rule parsed at build time without its text`);
+    const doc = textFormat ? undefined : parsed === undefined ? first : parseYaml(file, parsed, first);
     const format = textFormat ?? formats.find((f) => f.recognises(doc));
     let entry: RuleEntry;
     if (format !== undefined) {
-      const result = textFormat?.compileText ? textFormat.compileText(text, file) : format.compile(doc, file);
+      const result = textFormat?.compileText && text !== undefined ? textFormat.compileText(text, file) : format.compile(doc, file);
       if ('refused' in result) {
         refused.push({ file, format: format.name, reason: result.refused });
         continue;

@@ -7,7 +7,9 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createBaselineTable, createDedupTable } from '../../testkit/dynamodb';
 import { startLocalStack, type LocalStack } from '../../testkit/local-stack';
-import { serverless } from './serverless-cli';
+import { loadRulePack } from '../../lib/rules';
+import { sigmaRuleFormat } from '../../lib/rules/sigma';
+import { ROOT, serverless } from './serverless-cli';
 
 /**
  * The deployable function, bundled by serverless-esbuild and run by `serverless invoke
@@ -98,6 +100,10 @@ describe('serverless invoke local against the local stack', () => {
       .map(jsonLine)
       .find((l) => l?.key === KEY);
     expect(line).toMatchObject({ level: 'INFO', service: 'trailwatch-dev', status: 'processed', records: { read: 25, forwarded: 25 } });
+    // the bundle's built-in pack (parsed at build time) is the pack the YAML files give
+    const fromYaml = await loadRulePack({ builtinDir: path.join(ROOT, 'rules'), formats: [sigmaRuleFormat] });
+    const loaded = run.stdout.split('\n').map(jsonLine).find((l) => String(l?.message).startsWith('rule pack loaded'));
+    expect(loaded?.message).toBe(`rule pack loaded: ${fromYaml.rules.length} rules active`);
   }, 120_000);
 
   it('fails the invocation (so Lambda retries and dead-letters it) when the object is missing', async () => {
