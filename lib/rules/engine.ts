@@ -3,7 +3,7 @@ import { FINDING_LIMITS, type Finding, type RuleTally } from '../findings';
 import type { Analyser } from '../pipeline';
 import { eventNameText } from './event-names';
 import { type FieldReader, fieldReader, keyText } from './field-path';
-import { findingFor } from './finding';
+import { findingFacts, findingFor } from './finding';
 import type { CompiledRule } from './rule';
 
 /**
@@ -107,7 +107,7 @@ const SAMPLE_EVENT_IDS = 10;
 const NO_VALUE = '\u0000';
 
 interface Accumulator {
-  /** The first record, kept while the finding may still be listed; released otherwise. */
+  /** What the finding reads from the first record (`findingFacts`), kept while the finding may still be listed. */
   first: unknown;
   readonly group?: string;
   count: number;
@@ -259,9 +259,9 @@ export class RuleEvaluation implements Analyser {
       state.listed++;
     }
     // A threshold rule needs every group's count to know which reach it: groups are kept
-    // (their first record too, while they may still be listed) until the file ends.
+    // (what their first record tells, while they may still be listed) until the file ends.
     const fresh: Accumulator = {
-      first: record,
+      first: findingFacts(record),
       count: 1,
       eventIDs: typeof record.eventID === 'string' ? [record.eventID] : [],
       state: threshold === undefined ? 'listed' : 'pending',
