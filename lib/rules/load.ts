@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { planRules, type EvaluationPlan } from './engine';
 import { RuleLoadError } from './errors';
+import type { Trust } from './functions';
 import type { ParamValues } from './params';
 import type { CompiledRule, RefusedRule, RuleEntry } from './rule';
 import { compileRuleFile } from './rule-file';
@@ -51,6 +52,8 @@ export interface RulePackOptions {
   readonly disabled?: readonly string[];
   /** Values for rules' `${NAME}` parameters, e.g. `{ ALLOWED_REGIONS: ['eu-west-1'] }`. */
   readonly params?: ParamValues;
+  /** Trusted accounts and organizations for rules' `where:` functions (TRUSTED_ACCOUNTS, TRUSTED_ORGANIZATIONS). */
+  readonly trust?: Trust;
   /** Front ends for other formats, asked before the trailwatch rule format. */
   readonly formats?: readonly RuleFormat[];
   /** Other places users keep rule files (an S3 prefix: lib/aws/s3-rule-source.ts). */
@@ -129,7 +132,7 @@ export function buildRulePack(documents: readonly RuleDocument[], options: Omit<
       refused.push({ file, format: 'sigma', reason: 'Sigma rules need the Sigma front end, which is not loaded' });
       continue;
     } else {
-      entry = compileRuleFile(doc, file, { params: options.params ?? {}, disabled });
+      entry = compileRuleFile(doc, file, { params: options.params ?? {}, disabled, ...(options.trust === undefined ? {} : { trust: options.trust }) });
     }
     const other = seen.get(entry.id);
     if (other !== undefined) throw new RuleLoadError('DuplicateRuleId', file, `rule id ${JSON.stringify(entry.id)} is already used by ${other}`);

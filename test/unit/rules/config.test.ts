@@ -96,4 +96,15 @@ describe('field paths', () => {
     // Prepare, Act, Assess
     expect([keyText('x'), keyText(3), keyText(false), keyText({ a: 1 }), keyText(null), keyText(undefined)]).toEqual(['x', '3', 'false', '{"a":1}', undefined, undefined]);
   });
+
+  it('reads the trusted accounts and organizations for where: functions', () => {
+    // Prepare
+    const env = { TRUSTED_ACCOUNTS: '444455556666, 777788889999', TRUSTED_ORGANIZATIONS: 'o-a1b2c3d4e5' };
+
+    // Act
+    const options = rulePackOptionsFromEnv(env);
+
+    // Assess
+    expect(options.trust).toEqual({ accounts: ['444455556666', '777788889999'], organizations: ['o-a1b2c3d4e5'] });
+  });
 });
