@@ -26,6 +26,7 @@ describe('rulePackOptionsFromEnv', () => {
       userDirs: [path.join(taskRoot, 'rules-local'), '/opt/team-rules'],
       disabled: ['vpc-changes', 'nacl-changes'],
       params: { ALLOWED_REGIONS: ['eu-west-1', 'eu-central-1'] },
+      strict: false,
       formats: [sigmaRuleFormat],
     });
   });
@@ -44,7 +45,7 @@ describe('rulePackOptionsFromEnv', () => {
     const options = rulePackOptionsFromEnv(env);
 
     // Assess
-    expect(options).toEqual({ builtinDir: path.resolve('rules'), userDirs: [], disabled: [], params: {}, formats: [sigmaRuleFormat] });
+    expect(options).toEqual({ builtinDir: path.resolve('rules'), userDirs: [], disabled: [], params: {}, strict: false, formats: [sigmaRuleFormat] });
   });
 
   it('splits lists on commas and drops blanks', () => {
@@ -106,5 +107,14 @@ describe('field paths', () => {
 
     // Assess
     expect(options.trust).toEqual({ accounts: ['444455556666', '777788889999'], organizations: ['o-a1b2c3d4e5'] });
+  });
+
+  it('is lenient with user rule files unless RULES_STRICT=true', () => {
+    // Prepare, Act
+    const lenient = rulePackOptionsFromEnv({});
+    const strict = rulePackOptionsFromEnv({ RULES_STRICT: 'true' });
+
+    // Assess
+    expect([lenient.strict, strict.strict]).toEqual([false, true]);
   });
 });
