@@ -107,6 +107,8 @@ function packOptions(args: Args, env: NodeJS.ProcessEnv): RulePackOptions {
     userDirs: [...(fromEnv.userDirs ?? []), ...args.rules.map((d) => path.resolve(d))],
     disabled: [...(fromEnv.disabled ?? []), ...args.disable],
     params: args.allowedRegions === undefined ? fromEnv.params : { ...fromEnv.params, ALLOWED_REGIONS: args.allowedRegions },
+    // the CLI is where broken rule files are found (CI, packaging): always strict
+    strict: true,
   };
 }
 

@@ -20,6 +20,9 @@ const rulePack = loadRulePack({ ...rulePackOptionsFromEnv(), sources: ruleSource
     inactive: pack.entries.filter((e) => e.status !== 'active').map((e) => ({ id: e.id, status: e.status, reason: e.statusReason })),
     refused: pack.refused,
   });
+  // not strict (RULES_STRICT unset): a broken user rule file is skipped, never silently
+  for (const broken of pack.broken) logger.error(`rule file skipped: does not load (${broken.reason})`, { file: broken.file, reason: broken.reason, detail: broken.message });
+  pipelineMetrics.addMetric('RuleFilesBroken', 'Count', pack.broken.length);
   return pack;
 });
 // completed on the first invocation: topic ARNs need the function's own ARN

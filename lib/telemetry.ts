@@ -193,6 +193,7 @@ export const EMITTED_METRICS: readonly EmittedMetric[] = [
   plain('AnomalyStoreFailures', 'deliveries whose anomaly counts were lost to a baseline-store failure'),
   plain('AnomalyStarts', 'Insights-like anomalies started'),
   plain('AnomalyEnds', 'Insights-like anomalies ended'),
+  plain('RuleFilesBroken', 'user rule files skipped at cold start because they do not load (not RULES_STRICT)'),
 ];
 
 export function emittedMetric(name: string): EmittedMetric | undefined {

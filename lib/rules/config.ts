@@ -15,6 +15,10 @@ import { sigmaRuleFormat } from './sigma';
  * - `DISABLED_RULES` — rule ids not to evaluate, comma-separated.
  * - `ALLOWED_REGIONS` — Region codes, comma-separated: the `${ALLOWED_REGIONS}` parameter
  *   (EC2 instances launched elsewhere alert; unset, that rule stays inactive).
+ * - `TRUSTED_ACCOUNTS`, `TRUSTED_ORGANIZATIONS` — account ids / `o-…` ids, comma-separated,
+ *   that `where:` functions count as ours (besides the record's own account).
+ * - `RULES_STRICT` — `true`: a broken user rule file fails loading; otherwise it is skipped,
+ *   logged, counted and alarmed (the built-in pack is always strict).
  */
 export function rulePackOptionsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): RulePackOptions {
   // In Lambda the package is unpacked at LAMBDA_TASK_ROOT; `serverless invoke local` sets that
@@ -28,6 +32,9 @@ export function rulePackOptionsFromEnv(env: Readonly<Record<string, string | und
     userDirs: list(env.RULES_DIR).map((dir) => path.resolve(root, dir)),
     disabled: list(env.DISABLED_RULES),
     params: allowedRegions.length > 0 ? { ALLOWED_REGIONS: allowedRegions } : {},
+    ...(env.TRUSTED_ACCOUNTS || env.TRUSTED_ORGANIZATIONS ? { trust: { accounts: list(env.TRUSTED_ACCOUNTS), organizations: list(env.TRUSTED_ORGANIZATIONS) } } : {}),
+    // one broken user rule file must not stop every other rule (RULES_STRICT=true: it does)
+    strict: env.RULES_STRICT === 'true',
     // Sigma rules (logsource aws/cloudtrail) load from the same directories
     formats: [sigmaRuleFormat],
   };

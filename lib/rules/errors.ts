@@ -13,6 +13,8 @@ export type RuleLoadErrorReason =
   | 'InvalidRule'
   /** `match` does not compile as a CloudWatch Logs filter pattern (`position` says where). */
   | 'InvalidPattern'
+  /** `where:` that does not parse, names an unknown function, or passes it something that is not a field path. */
+  | 'InvalidWhere'
   /** A `${NAME}` parameter that is undeclared, unused, or given a value it cannot take. */
   | 'InvalidRuleParam'
   /** Two rules with one id (built-in and user rules share one namespace). */

@@ -4,6 +4,7 @@ import { parseAllDocuments } from 'yaml';
 import type { PrecompiledRuleFile } from './builtin-pack';
 import { planRules, type EvaluationPlan } from './engine';
 import { RuleLoadError } from './errors';
+import type { Trust } from './functions';
 import type { ParamValues } from './params';
 import type { CompiledRule, RefusedRule, RuleEntry } from './rule';
 import { compileRuleFile } from './rule-file';
@@ -16,19 +17,34 @@ export interface RulePack {
   readonly entries: readonly RuleEntry[];
   /** Files a front end recognised but refused (e.g. a Sigma rule with an unsupported feature). */
   readonly refused: readonly RefusedRule[];
+  /**
+   * User rule files that failed to load and were skipped (not `strict`): each one is logged,
+   * counted (RuleFilesBroken) and alarmed by the function (the CLI loads strictly).
+   */
+  readonly broken: readonly BrokenRuleFile[];
   readonly plan: EvaluationPlan;
+}
+
+/** A user rule file skipped because it does not load: the RuleLoadError's file, reason and message. */
+export interface BrokenRuleFile {
+  readonly file: string;
+  readonly reason: RuleLoadError['reason'];
+  readonly message: string;
 }
 
 /** One rule file's text and where it came from (a directory today; an S3 prefix could yield the same). */
 export interface RuleDocument {
   readonly file: string;
   readonly text: string;
+  /** From the built-in pack: always strict (a broken built-in file is a packaging bug). */
+  readonly builtin?: boolean;
 }
 
 /** A rule file whose one YAML document was parsed at build time (the built-in pack in the bundle). */
 export interface ParsedRuleDocument {
   readonly file: string;
   readonly doc: unknown;
+  readonly builtin?: boolean;
 }
 
 /**
@@ -63,10 +79,19 @@ export interface RulePackOptions {
   readonly disabled?: readonly string[];
   /** Values for rules' `${NAME}` parameters, e.g. `{ ALLOWED_REGIONS: ['eu-west-1'] }`. */
   readonly params?: ParamValues;
+  /** Trusted accounts and organizations for rules' `where:` functions (TRUSTED_ACCOUNTS, TRUSTED_ORGANIZATIONS). */
+  readonly trust?: Trust;
   /** Front ends for other formats, asked before the trailwatch rule format. */
   readonly formats?: readonly RuleFormat[];
   /** Other places users keep rule files (an S3 prefix: lib/aws/s3-rule-source.ts). */
   readonly sources?: readonly RuleSource[];
+  /**
+   * Default true: any broken rule file fails loading. False (the function's default,
+   * RULES_STRICT unset): a broken *user* file (directory or S3 prefix) is skipped and listed
+   * in `pack.broken`, so one team's typo does not stop every other rule; the built-in pack
+   * and configuration errors (unknown disabled id, unreadable directory) stay fatal.
+   */
+  readonly strict?: boolean;
 }
 
 /** Port: rule files kept somewhere other than a local directory. */
@@ -80,14 +105,16 @@ export interface RuleSource {
 /** Reads every rule file of the configured directories and sources and compiles the pack. Throws RuleLoadError. */
 export async function loadRulePack(options: RulePackOptions): Promise<RulePack> {
   const precompiled = options.builtin !== undefined && options.builtinDir !== undefined ? options.builtin : undefined;
-  const dirs = [...(options.builtinDir === undefined || precompiled ? [] : [options.builtinDir]), ...(options.userDirs ?? [])];
   const documents: (RuleDocument | ParsedRuleDocument)[] = [];
   for (const { name, doc, text } of precompiled ?? []) {
     const file = path.join(options.builtinDir as string, name);
-    documents.push(text !== undefined ? { file, text } : { file, doc });
+    documents.push(text !== undefined ? { file, text, builtin: true } : { file, doc, builtin: true });
   }
   // loops, not push(...): a directory or source may hold more files than a call has arguments
-  for (const dir of dirs) for (const doc of await readRuleDirectory(dir)) documents.push(doc);
+  if (options.builtinDir !== undefined && precompiled === undefined) {
+    for (const doc of await readRuleDirectory(options.builtinDir)) documents.push({ ...doc, builtin: true });
+  }
+  for (const dir of options.userDirs ?? []) for (const doc of await readRuleDirectory(dir)) documents.push(doc);
   for (const source of options.sources ?? []) for (const doc of await source.read()) documents.push(doc);
   return buildRulePack(documents, options);
 }
@@ -96,7 +123,7 @@ export async function loadRulePack(options: RulePackOptions): Promise<RulePack> 
 export async function readRuleDirectory(dir: string): Promise<RuleDocument[]> {
   let names: string[];
   try {
-    names = (await readdir(dir, { recursive: true })).map(String);
+      names = (await readdir(dir, { recursive: true })).map(String);
   } catch (err) {
     throw new RuleLoadError('UnreadableRuleFile', dir, `cannot read the rule directory: ${(err as Error).message}`, { cause: err });
   }
@@ -124,11 +151,14 @@ export function buildRulePack(
   const formats = options.formats ?? [];
   const entries: RuleEntry[] = [];
   const refused: RefusedRule[] = [];
+  const broken: BrokenRuleFile[] = [];
   const seen = new Map<string, string>();
+  const strict = options.strict ?? true;
 
   for (const document of documents) {
-    const { file } = document;
+    const { file, builtin } = document;
     const text = 'text' in document ? document.text : undefined;
+    try {
     // Parsed once, for both the format check and the rule: YAML parsing is most of a cold
     // start's rule loading, and every built-in file used to be parsed twice with Sigma on.
     // The bundle's built-in files come parsed already (build/builtin-rules.js).
@@ -153,12 +183,16 @@ export function buildRulePack(
       refused.push({ file, format: 'sigma', reason: 'Sigma rules need the Sigma front end, which is not loaded' });
       continue;
     } else {
-      entry = compileRuleFile(doc, file, { params: options.params ?? {}, disabled });
+      entry = compileRuleFile(doc, file, { params: options.params ?? {}, disabled, ...(options.trust === undefined ? {} : { trust: options.trust }) });
     }
     const other = seen.get(entry.id);
     if (other !== undefined) throw new RuleLoadError('DuplicateRuleId', file, `rule id ${JSON.stringify(entry.id)} is already used by ${other}`);
     seen.set(entry.id, file);
     entries.push(entry);
+    } catch (err) {
+      if (strict || builtin === true || !(err instanceof RuleLoadError)) throw err;
+      broken.push({ file: err.file, reason: err.reason, message: err.message });
+    }
   }
 
   const unknown = [...disabled].filter((id) => !seen.has(id));
@@ -167,7 +201,7 @@ export function buildRulePack(
   }
 
   const rules = entries.filter((e) => e.status === 'active' && e.rule !== undefined).map((e) => e.rule as CompiledRule);
-  return Object.freeze({ rules: Object.freeze(rules), entries: Object.freeze(entries), refused: Object.freeze(refused), plan: planRules(rules) });
+  return Object.freeze({ rules: Object.freeze(rules), entries: Object.freeze(entries), refused: Object.freeze(refused), broken: Object.freeze(broken), plan: planRules(rules) });
 }
 
 type ParsedYaml = ReturnType<typeof parseAllDocuments>;

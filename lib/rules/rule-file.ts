@@ -2,6 +2,7 @@ import path from 'node:path';
 import { RuleLoadError } from './errors';
 import { requiredEventNames } from './event-names';
 import { compileFilterPattern, FilterPatternError, parseFilterPattern } from './filter-pattern';
+import { compileWhere, NO_TRUST, type Trust, WhereSyntaxError } from './functions';
 import { checkParamDeclarations, expandParams, type ParamValues } from './params';
 import type { CompiledRule, RuleEntry } from './rule';
 import { describeIssues, type RuleFile, RuleFileSchema } from './schema';
@@ -13,6 +14,8 @@ export interface RuleFileOptions {
   readonly params?: ParamValues;
   /** Ids switched off by configuration. */
   readonly disabled?: ReadonlySet<string>;
+  /** Trusted accounts and organizations for `where:` functions (the record's own account is always trusted). */
+  readonly trust?: Trust;
 }
 
 /**
@@ -32,14 +35,14 @@ export function compileRuleFile(doc: unknown, file: string, options: RuleFileOpt
   const declarationProblem = checkParamDeclarations(def.match, declared, def.tests.params);
   if (declarationProblem !== undefined) throw new RuleLoadError('InvalidRuleParam', file, declarationProblem);
 
-  const forTests = compileDefinition(def, file, def.tests.params ?? {}, 'tests.params');
+  const forTests = compileDefinition(def, file, def.tests.params ?? {}, 'tests.params', def.tests.trust ?? NO_TRUST);
   if ('missing' in forTests) throw new RuleLoadError('InvalidRuleParam', file, `tests.params gives no values for ${forTests.missing}`);
   const tests = { rule: forTests.rule, match: def.tests.match, noMatch: def.tests.noMatch };
   const base = { id: def.id, file, format: RULE_FILE_FORMAT, tests };
 
   // The tests' values stand in only for the tests: a deployment without configured values
   // must not alert on a list that nobody chose for it.
-  const compiled = compileDefinition(def, file, options.params ?? {}, 'configured value');
+  const compiled = compileDefinition(def, file, options.params ?? {}, 'configured value', options.trust ?? NO_TRUST);
   if ('missing' in compiled) {
     return { ...base, status: 'inactive', statusReason: `parameter ${compiled.missing} has no value: configure it to turn this rule on` };
   }
@@ -49,7 +52,7 @@ export function compileRuleFile(doc: unknown, file: string, options: RuleFileOpt
   return { ...base, rule: configured, status: 'active' };
 }
 
-function compileDefinition(def: RuleFile, file: string, values: ParamValues, valuesFrom: string): { rule: CompiledRule } | { missing: string } {
+function compileDefinition(def: RuleFile, file: string, values: ParamValues, valuesFrom: string, trust: Trust): { rule: CompiledRule } | { missing: string } {
   const expansion = expandParams(def.match, def.params ?? {}, values);
   if ('missing' in expansion) return expansion;
   if ('invalid' in expansion) throw new RuleLoadError('InvalidRuleParam', file, `${valuesFrom} ${expansion.invalid}`);
@@ -63,6 +66,18 @@ function compileDefinition(def: RuleFile, file: string, values: ParamValues, val
     if (!(err instanceof FilterPatternError)) throw err;
     const expanded = pattern === def.match ? '' : ' (after parameter expansion)';
     throw new RuleLoadError('InvalidPattern', file, `match${expanded}: ${err.reason}: ${err.message}`, { cause: err, position: err.position });
+  }
+  if (def.where !== undefined) {
+    // `where` narrows `match` (a conjunction), so the eventName index proven from `match` stays valid
+    let where: (record: unknown) => boolean;
+    try {
+      where = compileWhere(def.where, trust);
+    } catch (err) {
+      if (!(err instanceof WhereSyntaxError)) throw err;
+      throw new RuleLoadError('InvalidWhere', file, `where: ${err.message}`, { cause: err });
+    }
+    const matches = test;
+    test = (record) => matches(record) && where(record);
   }
   const rule: CompiledRule = Object.freeze({
     id: def.id,

@@ -31,6 +31,10 @@ const TestRecord = z.record(z.string(), z.unknown());
  */
 export const TestCaseSchema = z.union([z.strictObject({ delivery: z.array(TestRecord).min(1) }), TestRecord]);
 
+const AccountId = z.string().regex(/^\d{12}$/, 'a 12-digit account id');
+const OrganizationId = z.string().regex(/^o-[a-z0-9]{10,32}$/, 'an organization id: o-…');
+export const TrustSchema = z.strictObject({ accounts: z.array(AccountId).default([]), organizations: z.array(OrganizationId).default([]) });
+
 export const ParamSchema = z.strictObject({
   description: z.string().min(1),
   /** The clause each value becomes; `{}` is replaced by the value. */
@@ -63,11 +67,15 @@ export const RuleFileSchema = z.strictObject({
     .optional(),
   /** Fields whose values identify "the same alert" across deliveries; default: the eventID (or group). */
   dedupKey: z.array(FieldPath).min(1).max(8).optional(),
+  /** Named functions (lib/rules/functions) the record must also satisfy: `policyIsPublic(requestParameters.policy)`. */
+  where: z.string().min(1).max(1024).optional(),
   enabled: z.boolean().optional(),
   params: z.record(z.string().regex(PARAM_NAME, 'parameter names are upper-case: ALLOWED_REGIONS'), ParamSchema).optional(),
   tests: z.strictObject({
     /** Parameter values the tests run with (required for a parameter without a default). */
     params: z.record(z.string(), ParamValues).optional(),
+    /** The trusted accounts and organizations the tests run with (`where:` functions). */
+    trust: TrustSchema.optional(),
     match: z.array(TestCaseSchema).min(1, 'at least one test case that must match'),
     noMatch: z.array(TestCaseSchema).min(1, 'at least one test case that must not match'),
   }),

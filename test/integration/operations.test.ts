@@ -177,7 +177,7 @@ describe('operations in the packaged template: alarms, the operations topic, the
       expect(alarms.map(([, a]) => a.Properties!.AlarmName).sort()).toEqual(
         [
           'anomaly-store-failures', 'failure-queue-not-empty', 'failure-queue-stale', 'function-duration', 'function-errors', 'function-throttles',
-          'no-log-file-processed', 'objects-failed', 'triggers-rejected',
+          'no-log-file-processed', 'objects-failed', 'rule-files-broken', 'triggers-rejected',
         ].map((n) => `trailwatch-dev-${n}`),
       );
       for (const [id, a] of alarms) {
@@ -193,7 +193,7 @@ describe('operations in the packaged template: alarms, the operations topic, the
       expect(refs.length).toBeGreaterThanOrEqual(9);
       expect(refs.map((m) => metricProblem(t, m)).filter(Boolean)).toEqual([]);
       // the trailwatch metrics the issue names are among them
-      expect(refs.filter((m) => m.namespace === 'Trailwatch').map((m) => m.name).sort()).toEqual(['AnomalyStoreFailures', 'ObjectsFailed', 'ObjectsProcessed', 'TriggersRejected']);
+      expect(refs.filter((m) => m.namespace === 'Trailwatch').map((m) => m.name).sort()).toEqual(['AnomalyStoreFailures', 'ObjectsFailed', 'ObjectsProcessed', 'RuleFilesBroken', 'TriggersRejected']);
     });
 
     it('the check catches a renamed metric, a wrong dimension and another function', () => {

@@ -7,6 +7,7 @@ import { type ConditionNode, parseCondition, selectIdentifiers } from './conditi
 import { combine, compileSearchIdentifier, type DetectionNode, detectionPredicate, isMapping, type Predicate } from './detection';
 import { refusal, SigmaProblem, type SigmaRefusedRule } from './problem';
 import { parseSigmaYaml } from './yaml';
+import { fromEventSource, serviceEventSources } from './services';
 
 /** A Sigma rule on trailwatch's engine: a CompiledRule plus what the Sigma document said. */
 export interface SigmaCompiledRule extends CompiledRule {
@@ -92,7 +93,7 @@ function compile(doc: unknown, file: string): SigmaCompiledRule {
 
   const title = optionalString(doc, 'title');
   if (title === undefined) invalid('title is missing');
-  checkLogSource(doc.logsource);
+  const eventSources = checkLogSource(doc.logsource);
   const status = optionalString(doc, 'status');
   if (status === 'unsupported') unsupported('status: unsupported (the rule says it cannot be used as it is)');
   const severity = severityOf(doc.level);
@@ -118,7 +119,9 @@ function compile(doc: unknown, file: string): SigmaCompiledRule {
   const indexed = exact !== undefined || folded !== undefined;
   // The index hints are proved for scalar eventNames; a record whose eventName is an array
   // or object (never seen from CloudTrail) must not match when the engine would skip it.
-  const test: Predicate = indexed ? (record) => hasEventNameText(record) && inner(record) : inner;
+  const unscoped: Predicate = indexed ? (record) => hasEventNameText(record) && inner(record) : inner;
+  // `service: iam` (TrailAlerts): only that service's records; `service: cloudtrail`: all
+  const test: Predicate = eventSources === undefined ? unscoped : (record) => fromEventSource(record, eventSources) && unscoped(record);
   const fields = stringList(doc, 'fields');
 
   const rule: SigmaCompiledRule = {
@@ -140,16 +143,21 @@ function compile(doc: unknown, file: string): SigmaCompiledRule {
   return Object.freeze(rule);
 }
 
-function checkLogSource(logsource: unknown): void {
+/** The event sources a `service: <name>` log source restricts the rule to; undefined for `service: cloudtrail` (every record). */
+function checkLogSource(logsource: unknown): ReadonlySet<string> | undefined {
   if (!isMapping(logsource)) invalid('logsource is missing or not a map');
   const text = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : v === undefined || v === null ? undefined : String(v));
   const product = text(logsource.product);
   const service = text(logsource.service);
   const category = text(logsource.category);
-  if (product !== 'aws' || service !== 'cloudtrail' || category !== undefined) {
-    const given = [`product: ${product ?? '(none)'}`, `service: ${service ?? '(none)'}`, ...(category === undefined ? [] : [`category: ${category}`])].join(', ');
-    unsupported(`log source ${given}: only product: aws, service: cloudtrail (without a category) is evaluated`);
+  const given = (): string => [`product: ${product ?? '(none)'}`, `service: ${service ?? '(none)'}`, ...(category === undefined ? [] : [`category: ${category}`])].join(', ');
+  if (product !== 'aws' || service === undefined || category !== undefined) {
+    unsupported(`log source ${given()}: only product: aws with service: cloudtrail or an AWS service name (without a category) is evaluated`);
   }
+  if (service === 'cloudtrail') return undefined;
+  const sources = serviceEventSources(service);
+  if (sources === undefined) unsupported(`log source ${given()}: service ${service} is not in the service → event source table (lib/rules/sigma/services.ts); use service: cloudtrail with an eventSource selection`);
+  return sources;
 }
 
 function severityOf(level: unknown): Severity {

@@ -26,6 +26,7 @@ describe('rulePackOptionsFromEnv', () => {
       userDirs: [path.join(taskRoot, 'rules-local'), '/opt/team-rules'],
       disabled: ['vpc-changes', 'nacl-changes'],
       params: { ALLOWED_REGIONS: ['eu-west-1', 'eu-central-1'] },
+      strict: false,
       formats: [sigmaRuleFormat],
     });
   });
@@ -44,7 +45,7 @@ describe('rulePackOptionsFromEnv', () => {
     const options = rulePackOptionsFromEnv(env);
 
     // Assess
-    expect(options).toEqual({ builtinDir: path.resolve('rules'), userDirs: [], disabled: [], params: {}, formats: [sigmaRuleFormat] });
+    expect(options).toEqual({ builtinDir: path.resolve('rules'), userDirs: [], disabled: [], params: {}, strict: false, formats: [sigmaRuleFormat] });
   });
 
   it('splits lists on commas and drops blanks', () => {
@@ -95,5 +96,25 @@ describe('field paths', () => {
   it('turns values into key text', () => {
     // Prepare, Act, Assess
     expect([keyText('x'), keyText(3), keyText(false), keyText({ a: 1 }), keyText(null), keyText(undefined)]).toEqual(['x', '3', 'false', '{"a":1}', undefined, undefined]);
+  });
+
+  it('reads the trusted accounts and organizations for where: functions', () => {
+    // Prepare
+    const env = { TRUSTED_ACCOUNTS: '444455556666, 777788889999', TRUSTED_ORGANIZATIONS: 'o-a1b2c3d4e5' };
+
+    // Act
+    const options = rulePackOptionsFromEnv(env);
+
+    // Assess
+    expect(options.trust).toEqual({ accounts: ['444455556666', '777788889999'], organizations: ['o-a1b2c3d4e5'] });
+  });
+
+  it('is lenient with user rule files unless RULES_STRICT=true', () => {
+    // Prepare, Act
+    const lenient = rulePackOptionsFromEnv({});
+    const strict = rulePackOptionsFromEnv({ RULES_STRICT: 'true' });
+
+    // Assess
+    expect([lenient.strict, strict.strict]).toEqual([false, true]);
   });
 });
