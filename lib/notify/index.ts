@@ -1,6 +1,6 @@
 export { ATTRIBUTE, MAX_RULE_IDS } from './attributes';
 export { buildNotification, publishBytes, renderJson } from './build';
-export { NotifyError, NotifyRejectedError, NotifyUnavailableError } from './errors';
+export { NotifyError, NotifyPartialError, NotifyRejectedError, NotifyUnavailableError } from './errors';
 export {
   SNS_MAX_MESSAGE_BYTES,
   SNS_MAX_RAW_ATTRIBUTES,
