@@ -15,3 +15,4 @@ export { renderText } from './render-text';
 export { sanitize } from './sanitize';
 export { DOCUMENT_TYPE, SCHEMA_VERSION, type NotificationDocumentV1 } from './schema';
 export { notificationChannel } from './channel';
+export { buildChatNotification, CHAT_EVENT_TYPE, CHAT_LIMITS, chatSafe, renderChat, type ChatNotification } from './render-chat';
