@@ -26,7 +26,9 @@ import { spawn } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createBaselineTable, createDedupTable } from '../testkit/dynamodb';
+import { EventBridgeServer } from '../testkit/eventbridge-server';
 import { startLocalStack, type LocalStack } from '../testkit/local-stack';
+import { SecurityHubServer } from '../testkit/securityhub-server';
 
 const ROOT = path.resolve(__dirname, '..');
 const SAMPLES = path.join(ROOT, 'events', 'cloudtrail');
@@ -60,6 +62,16 @@ const EMAIL_LINES_SHOWN = 40;
 // the batch names every sample object; the SQS batch repeats two of them, as S3's
 // at-least-once delivery may: they must be neither forwarded nor alerted twice
 const DEFAULT_TRIGGERS = ['events/s3-put-batch.json', 'events/sqs-s3.json'];
+/** The main job also runs the optional outputs (README, "Outputs"): chat topic, Security Hub, EventBridge. */
+const LOCAL_ACCOUNT = '111122223333';
+const LOCAL_BUS = 'trailwatch-local-findings';
+
+/** The optional outputs' local servers and the chat topic, for the main job. */
+interface Outputs {
+  readonly hub: SecurityHubServer;
+  readonly events: EventBridgeServer;
+  readonly chatTopicArn: string;
+}
 
 interface Topics {
   alertTopicArn: string;
@@ -87,6 +99,7 @@ async function main(): Promise<number> {
   const startedAt = Date.now();
   const stack = await startLocalStack({ buckets: [BUCKET], logsNow: () => SAMPLE_CLOCK_START + (Date.now() - startedAt) });
   let failed = false;
+  let outputs: Outputs | undefined;
   try {
     console.log(`local S3 (s3rver):          ${stack.s3Endpoint}`);
     console.log(`local CloudWatch Logs:      ${stack.logs.endpoint}`);
@@ -100,9 +113,12 @@ async function main(): Promise<number> {
       return 0;
     }
     const topics = await prepare(stack, LOCAL_NAMES);
+    outputs = await startOutputs(stack);
+    console.log(`local Security Hub:         ${outputs.hub.endpoint}`);
+    console.log(`local EventBridge:          ${outputs.events.endpoint}`);
     for (const trigger of triggers) {
       console.log(`\n── serverless invoke local -f ingest -p ${trigger}`);
-      const { code, lines, duplicates } = await invokeLocal(stack, trigger, topics);
+      const { code, lines, duplicates } = await invokeLocal(stack, trigger, topics, outputs);
       printObjects(lines);
       for (const d of duplicates) console.log(`   duplicate ${shortKey(d)}\n             already processed: not forwarded or alerted again`);
       if (code !== 0) {
@@ -112,7 +128,9 @@ async function main(): Promise<number> {
     }
     printStored(stack, LOCAL_NAMES);
     printNotifications(stack, topics);
+    printOutputs(stack, outputs);
   } finally {
+    await Promise.allSettled([outputs?.hub.stop(), outputs?.events.stop()]);
     await stack.stop();
     console.log('\nlocal servers stopped.');
   }
@@ -194,7 +212,39 @@ async function listFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-function invokeLocal(stack: LocalStack, trigger: string, topics: Topics): Promise<{ code: number; lines: ObjectLine[]; duplicates: string[] }> {
+async function startOutputs(stack: LocalStack): Promise<Outputs> {
+  const [hub, events] = await Promise.all([SecurityHubServer.start({ accountId: LOCAL_ACCOUNT }), EventBridgeServer.start({ accountId: LOCAL_ACCOUNT })]);
+  events.createBus(LOCAL_BUS);
+  return { hub, events, chatTopicArn: stack.sns.createTopic('trailwatch-local-chat') };
+}
+
+/** What the chat subscriber (Amazon Q Developer), Security Hub and EventBridge received. */
+function printOutputs(stack: LocalStack, outputs: Outputs): void {
+  const chat = stack.sns.published(outputs.chatTopicArn);
+  console.log(`\nthe chat topic (Amazon Q Developer custom notifications) carried ${chat.length}:`);
+  for (const m of chat) {
+    const n = JSON.parse(m.message) as { content: { title: string; description: string }; metadata: { threadId: string } };
+    console.log(`\n   thread ${n.metadata.threadId}\n   ${n.content.title}`);
+    for (const line of n.content.description.split('\n').slice(0, 6)) console.log(`   │ ${line}`);
+  }
+  const imported = outputs.hub.findings();
+  console.log(`\nSecurity Hub holds ${imported.length} findings (BatchImportFindings, ${outputs.hub.calls('BatchImportFindings').length} calls):`);
+  for (const { finding } of imported.slice(0, 8)) {
+    console.log(`   ${String((finding.Severity as { Label: string }).Label).padEnd(13)} ${String(finding.GeneratorId).padEnd(40)} ${(finding.Types as string[]).join(', ')}`);
+  }
+  if (imported.length > 8) console.log(`   … (${imported.length - 8} more)`);
+  const put = outputs.events.events(LOCAL_BUS);
+  console.log(`\nEventBridge bus ${LOCAL_BUS} received ${put.length} events (PutEvents, ${outputs.events.calls('PutEvents').length} calls):`);
+  for (const e of put.slice(0, 8)) console.log(`   ${e.source} / ${e.detailType}: ${String(e.detail.severity).padEnd(9)} ${String(e.detail.ruleId)} ${String(e.detail.eventName ?? '')}`);
+  if (put.length > 8) console.log(`   … (${put.length - 8} more)`);
+}
+
+function invokeLocal(
+  stack: LocalStack,
+  trigger: string,
+  topics: Topics,
+  outputs: Outputs,
+): Promise<{ code: number; lines: ObjectLine[]; duplicates: string[] }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -216,10 +266,28 @@ function invokeLocal(stack: LocalStack, trigger: string, topics: Topics): Promis
         `DEDUP_TABLE_NAME=${LOCAL_NAMES.dedupTable}`,
         '-e',
         `ANOMALY_TABLE_NAME=${LOCAL_NAMES.anomalyTable}`,
+        // the optional outputs, as the chat/securityHub/eventBus parameters switch them on
+        '-e',
+        'CHAT_ENABLED=true',
+        '-e',
+        `CHAT_TOPIC_ARN=${outputs.chatTopicArn}`,
+        '-e',
+        'SECURITY_HUB_ENABLED=true',
+        '-e',
+        `TRAILWATCH_ACCOUNT_ID=${LOCAL_ACCOUNT}`,
+        '-e',
+        `EVENT_BUS_NAME=${LOCAL_BUS}`,
       ],
       {
         cwd: ROOT,
-        env: { ...process.env, ...stack.env, SLS_TELEMETRY_DISABLED: '1', POWERTOOLS_DEV: 'false' },
+        env: {
+          ...process.env,
+          ...stack.env,
+          AWS_ENDPOINT_URL_SECURITYHUB: outputs.hub.endpoint,
+          AWS_ENDPOINT_URL_EVENTBRIDGE: outputs.events.endpoint,
+          SLS_TELEMETRY_DISABLED: '1',
+          POWERTOOLS_DEV: 'false',
+        },
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );

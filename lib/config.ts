@@ -18,6 +18,20 @@ const ConfigSchema = z.object({
   /** The machines topic (JSON): likewise. Neither set: no such channel. */
   FINDINGS_TOPIC_ARN: optionalString(z.string().startsWith('arn:')),
   FINDINGS_TOPIC_NAME: optionalString(z.string().regex(TOPIC_NAME, 'an SNS topic name')),
+  /** The chat topic (Amazon Q Developer custom notifications): used only when CHAT_ENABLED is true. */
+  CHAT_TOPIC_ARN: optionalString(z.string().startsWith('arn:')),
+  CHAT_TOPIC_NAME: optionalString(z.string().regex(TOPIC_NAME, 'an SNS topic name')),
+  CHAT_ENABLED: z
+    .enum(['true', 'false', ''])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** Import findings into Security Hub (the account's default product, the function's Region). */
+  SECURITY_HUB_ENABLED: z
+    .enum(['true', 'false', ''])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** Put one event per finding on this EventBridge bus (a name, `default`, or an ARN); unset: no such output. */
+  EVENT_BUS_NAME: optionalString(z.string().regex(/^(arn:[a-z-]+:events:[a-z0-9-]+:\d{12}:event-bus\/)?[/.\-_A-Za-z0-9]{1,256}$/, 'an EventBridge bus name or ARN')),
   /** Object idempotency and alert claims; unset: no de-duplication (local tools only). */
   DEDUP_TABLE_NAME: optionalString(z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'a DynamoDB table name')),
   /** Users' rule files under an S3 prefix, read at cold start. */

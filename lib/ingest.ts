@@ -8,6 +8,7 @@ import type { ObjectVersion } from './cloudtrail/source';
 import type { ObjectRef } from './cloudtrail/types';
 import type { AlertLedger } from './dedup/alert-ledger';
 import { DeliveryFailedError, UnrecognisedTriggerError } from './errors';
+import { NotifyPartialError } from './notify/errors';
 import { DiscardingSink } from './forward/sink';
 import { processObject, type PipelineDeps } from './pipeline';
 import { findingTotal, type DeliveryReport } from './report';
@@ -281,11 +282,19 @@ async function alertChannel(
     if (outcome.published) deps.metrics.addMetric('NotificationsPublished', 'Count', 1);
     return { alerted: fresh.length, notified: outcome.published };
   } catch (err) {
-    // give the claims back, so that the retry alerts for them on this channel
-    if (deps.ledger && claimed.length > 0) await deps.ledger.release(claimed);
+    // give the claims back, so that the retry alerts for them on this channel; an output that
+    // delivered some findings (Security Hub, EventBridge) keeps the claims of those
+    if (deps.ledger && claimed.length > 0) await deps.ledger.release(undeliveredClaims(err, claimed, channel.name));
     deps.metrics.addMetric('NotificationsFailed', 'Count', 1);
     throw err;
   }
+}
+
+/** The claims to give back after a failed notify: all of them, or only the undelivered findings'. */
+function undeliveredClaims(err: unknown, claimed: readonly string[], channelName: string): string[] {
+  if (!(err instanceof NotifyPartialError)) return [...claimed];
+  const undelivered = new Set(err.undelivered.map((dedupKey) => `${channelName}#${dedupKey}`));
+  return claimed.filter((key) => undelivered.has(key));
 }
 
 function summarise(report: DeliveryReport, alerted: number, notified: boolean): ObjectSummary {

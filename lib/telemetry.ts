@@ -194,6 +194,12 @@ export const EMITTED_METRICS: readonly EmittedMetric[] = [
   plain('AnomalyStarts', 'Insights-like anomalies started'),
   plain('AnomalyEnds', 'Insights-like anomalies ended'),
   plain('RuleFilesBroken', 'user rule files skipped at cold start because they do not load (not RULES_STRICT)'),
+  plain('SecurityHubFindingsImported', 'findings Security Hub took (BatchImportFindings)'),
+  plain('SecurityHubFindingsFailed', 'findings Security Hub refused one by one (FailedFindings), each retried'),
+  plain('SecurityHubFindingsUndelivered', 'findings not imported after the retries: left for the Lambda retry'),
+  plain('EventBridgeEventsPut', 'events EventBridge took (PutEvents)'),
+  plain('EventBridgeEntriesFailed', 'entries EventBridge refused one by one (FailedEntryCount), each retried'),
+  plain('EventBridgeEventsUndelivered', 'events not put after the retries: left for the Lambda retry'),
 ];
 
 export function emittedMetric(name: string): EmittedMetric | undefined {

@@ -1,6 +1,8 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { CloudWatchLogsSink } from '../../lib/aws/cloudwatch-logs-sink';
@@ -8,6 +10,8 @@ import { anomalyAnalysersFor, anomalyOptionsFromEnv, insightAnalyser } from '../
 import { DynamoDbAlertLedger } from '../../lib/aws/dynamodb-alert-ledger';
 import { DynamoDbBaselineStore } from '../../lib/aws/dynamodb-baseline-store';
 import { S3ObjectSource } from '../../lib/aws/s3-source';
+import { EventBridgePublisher } from '../../lib/aws/eventbridge-publisher';
+import { SecurityHubImporter } from '../../lib/aws/securityhub-importer';
 import { SnsNotifier } from '../../lib/aws/sns-notifier';
 import { ConfigError, topicArn, type Config } from '../../lib/config';
 import type { KeyClass } from '../../lib/cloudtrail/classify';
@@ -15,6 +19,7 @@ import type { ObjectRef } from '../../lib/cloudtrail/types';
 import type { AlertChannel, IngestDeps } from '../../lib/ingest';
 import type { Analyser } from '../../lib/pipeline';
 import { notificationChannel } from '../../lib/notify';
+import { eventBridgeChannel, securityHubChannel } from '../../lib/outputs';
 import { ruleAnalyser, type RulePack } from '../../lib/rules';
 import { recordAnomalyResult, type LoggerLike, type MetricsLike } from '../../lib/telemetry';
 
@@ -59,12 +64,28 @@ export function buildIngestDeps(
     minSeverity: config.NOTIFY_MIN_SEVERITY,
     consoleRegion: process.env.AWS_REGION,
   };
-  const sns = alertTopic || findingsTopic ? new SNSClient(HTTP) : undefined;
+  const chatTopic = config.CHAT_ENABLED ? complete(config.CHAT_TOPIC_ARN, config.CHAT_TOPIC_NAME, 'CHAT_TOPIC_ARN') : undefined;
+  const sns = alertTopic || findingsTopic || chatTopic ? new SNSClient(HTTP) : undefined;
   if (sns && alertTopic) {
     channels.push(notificationChannel('people', new SnsNotifier(sns, alertTopic), { ...notifyOptions, format: 'text' }));
   }
   if (sns && findingsTopic) {
     channels.push(notificationChannel('machines', new SnsNotifier(sns, findingsTopic), { ...notifyOptions, format: 'json' }));
+  }
+  if (sns && chatTopic) {
+    channels.push(notificationChannel('chat', new SnsNotifier(sns, chatTopic), { ...notifyOptions, format: 'chat' }));
+  }
+  if (alertsOn && config.SECURITY_HUB_ENABLED) {
+    const [, partition, , region, account] = (invokedFunctionArn ?? '').split(':');
+    const accountId = account || process.env.TRAILWATCH_ACCOUNT_ID;
+    const home = region || process.env.AWS_REGION;
+    if (!accountId || !home) {
+      throw new ConfigError('Security Hub output needs the function\'s account and Region: run in Lambda, or set TRAILWATCH_ACCOUNT_ID and AWS_REGION');
+    }
+    channels.push(securityHubChannel(new SecurityHubImporter(new SecurityHubClient(HTTP)), { accountId, region: home, partition: partition || 'aws' }, telemetry.metrics));
+  }
+  if (alertsOn && config.EVENT_BUS_NAME) {
+    channels.push(eventBridgeChannel(new EventBridgePublisher(new EventBridgeClient(HTTP)), config.EVENT_BUS_NAME, telemetry.metrics));
   }
   const dynamo = config.DEDUP_TABLE_NAME || config.ANOMALY_TABLE_NAME ? new DynamoDBClient(HTTP) : undefined;
   // Insights-like signal: needs its baseline table; real CloudTrail Insights files need nothing

@@ -4,6 +4,7 @@ import { groupFindings } from './aggregate';
 import { buildAttributes } from './attributes';
 import { assembleDocument, prepareDocument, type DocumentShape, type PreparedDocument } from './document';
 import { SNS_MAX_MESSAGE_BYTES, type MessageAttribute, type Notification, type NotifyOptions } from './notification';
+import { renderChat } from './render-chat';
 import { renderText } from './render-text';
 import type { NotificationDocumentV1 } from './schema';
 import { buildSubject } from './subject';
@@ -42,7 +43,7 @@ export function buildNotification(report: DeliveryReport, options: NotifyOptions
   });
   const subject = buildSubject(report, groups);
   const messageAttributes = buildAttributes(report, groups, format);
-  const render = (doc: NotificationDocumentV1): string => (format === 'json' ? renderJson(doc) : renderText(doc));
+  const render = (doc: NotificationDocumentV1): string => (format === 'json' ? renderJson(doc) : format === 'chat' ? renderChat(doc) : renderText(doc));
   const fixedBytes = attributeBytes(messageAttributes) + Buffer.byteLength(subject, 'utf8');
   const message = fitMessage(prepared, render, maxBytes - fixedBytes);
   return { subject, message, messageAttributes };

@@ -26,3 +26,21 @@ export class NotifyRejectedError extends NotifyError {
 export class NotifyUnavailableError extends NotifyError {
   readonly reason = 'NotifyUnavailable';
 }
+
+/**
+ * An output that sends findings one by one (Security Hub, EventBridge) delivered some of
+ * them and not the others, after its own retries. `undelivered` names the findings (their
+ * `dedupKey`s) that did not get through: only their ledger claims are given back, so the
+ * Lambda retry sends those and never repeats the ones that arrived.
+ */
+export class NotifyPartialError extends NotifyError {
+  readonly reason = 'NotifyPartial';
+  constructor(
+    message: string,
+    code: string,
+    readonly undelivered: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(message, code, options);
+  }
+}

@@ -18,8 +18,11 @@ export interface Notification {
   readonly messageStructure?: 'json';
 }
 
-/** Who the message is written for: `json` for machines (SQS, Lambda, HTTPS), `text` for people (email). */
-export type NotificationFormat = 'json' | 'text';
+/**
+ * Who the message is written for: `json` for machines (SQS, Lambda, HTTPS), `text` for people
+ * (email), `chat` for Amazon Q Developer in chat applications (a custom notification).
+ */
+export type NotificationFormat = 'json' | 'text' | 'chat';
 
 export interface NotifyOptions {
   /** Publish for every processed or failed delivery, findings or not (never for skipped objects). */

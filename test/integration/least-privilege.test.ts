@@ -268,6 +268,20 @@ describe('least privilege and encryption at rest in the packaged template', () =
     ['existing bucket, SSE-KMS key, key prefix', ['trailBucket=org-trail-logs', 'trailPrefix=central/', 'kmsKeyArn=arn:aws:kms:us-east-1:111122223333:key/abcd']],
     ['new bucket', ['trailBucket=new-trail-logs', 'existingBucket=false']],
     ['rules under an S3 prefix, alert email', ['trailBucket=org-trail-logs', 'rulesS3Bucket=team-rules', 'rulesS3Prefix=trailwatch/', 'alertEmail=oncall@example.com']],
+    [
+      'every output: chat with Slack and Teams, Security Hub, EventBridge',
+      [
+        'trailBucket=org-trail-logs',
+        'chat=true',
+        'slackWorkspaceId=T0123ABCD',
+        'slackChannelId=C0123ABCD',
+        'teamsTenantId=11111111-2222-3333-4444-555555555555',
+        'teamsTeamId=66666666-7777-8888-9999-000000000000',
+        'teamsChannelId=19:abc@thread.tacv2',
+        'securityHub=true',
+        'eventBus=security-findings',
+      ],
+    ],
   ];
   const templates = new Map<string, Template>();
 
@@ -284,6 +298,39 @@ describe('least privilege and encryption at rest in the packaged template', () =
   it.each(variants.map(([name]) => [name]))('%s: every topic and queue is encrypted, every log group has a retention, every table SSE and TTL', (name) => {
     const t = templates.get(name) as Template;
     expect(encryptionAndRetentionViolations(t)).toEqual([]);
+  });
+
+  it('each output reaches only its own resource: securityhub:BatchImportFindings on the default product, events:PutEvents on the one bus, sns:Publish on the chat topic', () => {
+    // Prepare
+    const t = templates.get('every output: chat with Slack and Teams, Security Hub, EventBridge') as Template;
+    const none = templates.get(variants[0]![0]) as Template;
+    const statementsFor = (tpl: Template, action: string) =>
+      policyDocuments(tpl)
+        .filter((d) => d.kind === 'identity')
+        .flatMap((d) => d.statements.filter((s) => s.Effect === 'Allow' && list(s.Action).includes(action)));
+
+    // Assess
+    const hub = statementsFor(t, 'securityhub:BatchImportFindings');
+    expect(hub).toHaveLength(1);
+    expect(list(hub[0]?.Action)).toEqual(['securityhub:BatchImportFindings']);
+    expect(list(hub[0]?.Resource).map(text).sort()).toEqual([
+      'arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product-subscription/${AWS::AccountId}/default',
+      'arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default',
+    ]);
+    const bus = statementsFor(t, 'events:PutEvents');
+    expect(bus).toHaveLength(1);
+    expect(list(bus[0]?.Resource).map(text)).toEqual(['arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/security-findings']);
+    expect(statementsFor(t, 'sns:Publish').flatMap((s) => list(s.Resource).map(text))).toContain('${ChatTopic}');
+    // the channel role reads, nothing more, and the guardrail says the same
+    const role = t.Resources.ChatChannelRole?.Properties ?? {};
+    expect(list(role.ManagedPolicyArns).map(text)).toEqual(['arn:${AWS::Partition}:iam::aws:policy/CloudWatchReadOnlyAccess']);
+    for (const id of ['SlackChannel', 'TeamsChannel']) {
+      expect(list(t.Resources[id]?.Properties?.GuardrailPolicies).map(text)).toEqual(['arn:${AWS::Partition}:iam::aws:policy/CloudWatchReadOnlyAccess']);
+    }
+    // not asked for, not there
+    expect(statementsFor(none, 'securityhub:BatchImportFindings')).toEqual([]);
+    expect(statementsFor(none, 'events:PutEvents')).toEqual([]);
+    expect(Object.keys(none.Resources).filter((id) => /Chat|Slack|Teams/.test(id) && isDeployed(none, none.Resources[id]!))).toEqual([]);
   });
 
   it('the function role reaches only what the function uses', () => {

@@ -96,7 +96,8 @@ describe('serverless package (offline) → CloudFormation template', () => {
 
   it('publishes to two KMS-encrypted topics that only the function may publish to', () => {
     // the third, OpsTopic, is for the stack's own alarms (test/integration/operations.test.ts)
-    const topics = ofType(t, 'AWS::SNS::Topic').filter(([id]) => id !== 'OpsTopic');
+    // deployed ones: the optional chat topic exists only with chat=true
+    const topics = ofType(t, 'AWS::SNS::Topic').filter(([id, r]) => id !== 'OpsTopic' && isDeployed(t, r));
     expect(topics.map(([id]) => id).sort()).toEqual(['AlertTopic', 'FindingsTopic']);
     for (const [, topic] of topics) expect(topic.Properties!.KmsMasterKeyId).toBe('alias/aws/sns');
     const publish = functionStatements(t).filter((s) => actions(s).includes('sns:Publish'));

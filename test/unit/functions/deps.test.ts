@@ -47,3 +47,29 @@ describe('buildIngestDeps: alert channels outside Lambda', () => {
     expect(() => build({ ...base, TRAILWATCH_ALERTS: 'no' })).toThrow(/TRAILWATCH_ALERTS/);
   });
 });
+
+describe('buildIngestDeps: the optional outputs (issue 13)', () => {
+  const lambda = 'arn:aws:lambda:us-east-1:111122223333:function:trailwatch-dev-ingest';
+
+  it('adds the chat, Security Hub and EventBridge channels only when their settings are on', () => {
+    // Act
+    const off = build({ ...base, CHAT_TOPIC_NAME: 'trailwatch-dev-chat', CHAT_ENABLED: 'false', SECURITY_HUB_ENABLED: 'false', EVENT_BUS_NAME: '' }, lambda);
+    const on = build({ ...base, CHAT_TOPIC_NAME: 'trailwatch-dev-chat', CHAT_ENABLED: 'true', SECURITY_HUB_ENABLED: 'true', EVENT_BUS_NAME: 'security-findings' }, lambda);
+
+    // Assess
+    expect(off.deps.channels?.map((c) => c.name)).toEqual(['people', 'machines']);
+    expect(on.deps.channels?.map((c) => c.name)).toEqual(['people', 'machines', 'chat', 'securityhub', 'eventbridge']);
+  });
+
+  it('refuses Security Hub outside Lambda without an account to import into', () => {
+    const env = { LOG_GROUP_NAME: '/trailwatch/test', SECURITY_HUB_ENABLED: 'true' };
+    const region = process.env.AWS_REGION;
+    delete process.env.AWS_REGION;
+    try {
+      expect(() => build(env)).toThrow(/TRAILWATCH_ACCOUNT_ID/);
+    } finally {
+      if (region !== undefined) process.env.AWS_REGION = region;
+    }
+  });
+});
+
