@@ -6,3 +6,6 @@ export * from './verdicts';
 export * from './verify-digest';
 export * from './findings';
 export * from './hash-store';
+export * from './digest-delivery';
+export * from './reader';
+export * from './verify-range';
