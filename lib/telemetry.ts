@@ -208,6 +208,11 @@ export const EMITTED_METRICS: readonly EmittedMetric[] = [
   plain('AnomalyStoreFailures', 'deliveries whose anomaly counts were lost to a baseline-store failure'),
   plain('AnomalyStarts', 'Insights-like anomalies started'),
   plain('AnomalyEnds', 'Insights-like anomalies ended'),
+  plain('LogHashStoreFailed', 'log files whose hash could not be kept for the digest check (the digest check reads them again)'),
+  plain('DigestsVerified', 'CloudTrail digest files checked'),
+  plain('DigestsInvalid', 'CloudTrail digest files found invalid (moved, signature, chain)'),
+  plain('LogFilesVerified', 'log files compared with a digest'),
+  plain('LogFilesInvalid', 'log files a digest lists that are modified or missing'),
 ];
 
 export function emittedMetric(name: string): EmittedMetric | undefined {
