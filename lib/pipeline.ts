@@ -12,6 +12,7 @@ import { cloudTrailStreamName, type LogSink } from './forward/sink';
 import { emptyReport, type DeliveryReport } from './report';
 import { hashingChunks, newSha256, type LogHashStore } from './integrity/hash-store';
 import { checkDigestDelivery, type DigestCheckDeps } from './integrity/digest-delivery';
+import { logFileOverwrittenFinding } from './integrity/findings';
 
 /**
  * Something else that reads every record of a delivery in the same pass as forwarding
@@ -92,12 +93,14 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
     // findings than a call has arguments).
     const collected = new DeliveryFindings(deps.findingLimits);
     for (const analyser of analysers) collected.add(await analyser.finish(), analyser.tallies?.());
+    const kept = hash && deps.logHashes ? await keepHash(deps.logHashes, ref, hash.digest('hex'), key) : undefined;
+    if (kept) collected.add(kept.findings);
     const { findings, matched } = collected.result();
     report.findings = findings;
     report.matched = matched;
     report.status = 'processed';
     report.reason = key.reason;
-    if (hash && deps.logHashes) report.integrity = await keepHash(deps.logHashes, ref, hash.digest('hex'));
+    if (kept) report.integrity = kept.integrity;
   } catch (err) {
     await forwarder.settle();
     report.status = 'failed';
@@ -161,14 +164,19 @@ async function processDigest(ref: ObjectRef, deps: PipelineDeps, digests: Omit<D
 /**
  * A hash that could not be kept does not fail the delivery (its records are forwarded; a
  * retry would forward them twice): the digest check then reads the file again. Reported, so
- * it is logged and counted.
+ * it is logged and counted. A key already hashed with other content was overwritten after
+ * delivery (CloudTrail never rewrites a key): tampering evidence, found now rather than at
+ * the next digest.
  */
-async function keepHash(store: LogHashStore, ref: ObjectRef, sha256: string): Promise<NonNullable<DeliveryReport['integrity']>> {
+async function keepHash(store: LogHashStore, ref: ObjectRef, sha256: string, key: KeyClass): Promise<{ integrity: NonNullable<DeliveryReport['integrity']>; findings: Finding[] }> {
+  const location = { bucket: ref.bucket, key: ref.key };
   try {
-    await store.put({ bucket: ref.bucket, key: ref.key }, sha256);
-    return { sha256, hashStored: true };
+    const before = await store.get(location);
+    await store.put(location, sha256);
+    const findings = before !== undefined && before !== sha256 ? [logFileOverwrittenFinding(location, before, sha256, key.accountId, key.region)] : [];
+    return { integrity: { sha256, hashStored: true }, findings };
   } catch (err) {
-    return { sha256, hashStored: false, hashStoreError: err instanceof Error ? err.message : String(err) };
+    return { integrity: { sha256, hashStored: false, hashStoreError: err instanceof Error ? err.message : String(err) }, findings: [] };
   }
 }
 

@@ -37,6 +37,14 @@ export const INTEGRITY_RULES = {
       `${RUNBOOK_BASE} — CloudTrail lists every file it delivers; a file no digest lists was likely written by someone else. ` +
       'Find the writer in S3 data events and do not trust its records.',
   },
+  logOverwritten: {
+    ruleId: 'integrity-log-file-overwritten',
+    severity: 'CRITICAL',
+    title: 'CloudTrail log file overwritten: a key already delivered now holds other content',
+    runbook:
+      `${RUNBOOK_BASE} — CloudTrail never rewrites a log file. List the key's versions (versioned bucket) for the original, find the ` +
+      'PutObject/CopyObject in S3 data events or server access logs, and treat the new content as untrusted.',
+  },
   chainBroken: {
     ruleId: 'integrity-digest-chain-broken',
     severity: 'HIGH',
@@ -101,4 +109,17 @@ function make(
     dedupKey: `integrity#${rule.ruleId}#${object.bucket}/${object.key}`,
     details: Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined)),
   };
+}
+
+/** A log key forwarded before with other content: overwritten after delivery. */
+export function logFileOverwrittenFinding(logFile: { bucket: string; key: string }, before: string, now: string, accountId?: string, region?: string): Finding {
+  const finding = make(INTEGRITY_RULES.logOverwritten, logFile, `s3://${logFile.bucket}/${logFile.key} now hashes to ${now}; when first forwarded it hashed to ${before}`, {
+    accountId,
+    region,
+    count: 1,
+    previousHash: before,
+    actualHash: now,
+  });
+  // each overwrite (new content) is its own event: one alert per content, not per key
+  return { ...finding, dedupKey: `${finding.dedupKey}#${now}` };
 }

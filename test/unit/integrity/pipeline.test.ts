@@ -42,6 +42,25 @@ describe('integrity in the pipeline', () => {
     expect(bucket.opened).toEqual([log]);
   });
 
+  it('a log key forwarded before that now holds other content: CRITICAL overwritten finding at once; the same content again (a replay) is not one', async () => {
+    // Prepare
+    const { bucket, chain, deps } = setup();
+    const log = chain.addLogFile(new Date('2026-03-01T00:05:00Z'));
+    await processObject(ref(log), deps);
+    const replay = await processObject(ref(log), deps);
+    const stored = bucket.objects.get(log)!;
+    const text = gunzipSync(stored.body);
+    text[40] = text[40]! ^ 0x01;
+    stored.body = gzipSync(text);
+
+    // Act
+    const report = await processObject(ref(log), deps);
+
+    // Assess
+    expect(replay.findings).toEqual([]);
+    expect(report.findings).toEqual([expect.objectContaining({ ruleId: 'integrity-log-file-overwritten', severity: 'CRITICAL', source: 'integrity', object: { bucket: 'trail-bucket', key: log } })]);
+  });
+
   it('a hash store that fails does not fail the delivery: reported (logged and counted)', async () => {
     // Prepare
     const failing: LogHashStore = { put: async () => Promise.reject(new Error('ProvisionedThroughputExceededException')), get: async () => undefined };
