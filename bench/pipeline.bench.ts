@@ -27,6 +27,7 @@ import { DiscardingSink, type LogTarget, type PutOutcome } from '../lib/forward/
 import { FileObjectSource } from '../lib/local/file-source';
 import { processObject, type PipelineDeps } from '../lib/pipeline';
 import { cloudTrailKey, writeLogFile } from './corpus/files';
+import { hashingCost } from './integrity-hash';
 import { benchRulePack, lambdaAnalysers } from './lambda';
 
 const ROOT = path.resolve(__dirname, 'out', 'corpus');
@@ -218,6 +219,7 @@ async function main(): Promise<void> {
   }
 
   const delivered = files.filter((f) => f.layout === 'delivery');
+  await hashingCost(delivered.map((f) => ({ key: f.key, label: mb(f.size) })), reps);
   const smallest = delivered[0]!;
   const largest = delivered[delivered.length - 1]!;
   const spread = files.filter((f) => f.layout === 'spread13d').at(-1);

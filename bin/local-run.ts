@@ -25,6 +25,8 @@ import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { spawn } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { createBaselineTable, createDedupTable } from '../testkit/dynamodb';
 import { EventBridgeServer } from '../testkit/eventbridge-server';
 import { startLocalStack, type LocalStack } from '../testkit/local-stack';
@@ -41,6 +43,7 @@ interface StackNames {
   readonly logGroup: string;
   readonly dedupTable: string;
   readonly anomalyTable: string;
+  readonly integrityTable: string;
   readonly alertTopic: string;
   readonly findingsTopic: string;
 }
@@ -50,6 +53,7 @@ function stackNames(stage: string): StackNames {
     logGroup: `/trailwatch/${stage}/cloudtrail`,
     dedupTable: `trailwatch-${stage}-dedup`,
     anomalyTable: `trailwatch-${stage}-anomaly`,
+    integrityTable: `trailwatch-${stage}-integrity`,
     alertTopic: `trailwatch-${stage}-alerts`,
     findingsTopic: `trailwatch-${stage}-findings`,
   };
@@ -168,6 +172,8 @@ async function prepare(stack: LocalStack, names: StackNames): Promise<Topics> {
   const dynamo = new DynamoDBClient({ ...stack.clientConfig, endpoint: stack.dynamodb.endpoint });
   await createDedupTable(dynamo, names.dedupTable);
   await createBaselineTable(dynamo, names.anomalyTable);
+  // same key schema as serverless.yml's IntegrityTable (`id` S hash, TTL `expiration`)
+  await createDedupTable(dynamo, names.integrityTable);
   dynamo.destroy();
   const alertTopicArn = stack.sns.createTopic(names.alertTopic);
   const findingsTopicArn = stack.sns.createTopic(names.findingsTopic);
@@ -197,11 +203,34 @@ async function prepare(stack: LocalStack, names: StackNames): Promise<Topics> {
   const files = await listFiles(SAMPLES);
   for (const file of files) {
     const key = path.relative(SAMPLES, file).split(path.sep).join('/');
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: await readFile(file) }));
+    const body = await readFile(file);
+    const metadata = key.includes('/CloudTrail-Digest/') ? signSampleDigest(stack, body) : undefined;
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, ...(metadata ? { Metadata: metadata } : {}) }));
   }
   s3.destroy();
-  console.log(`uploaded ${files.length} sample objects to s3://${BUCKET}/; created log group ${names.logGroup}, two topics, tables ${names.dedupTable} and ${names.anomalyTable}`);
+  console.log(`uploaded ${files.length} sample objects to s3://${BUCKET}/; created log group ${names.logGroup}, two topics, tables ${names.dedupTable}, ${names.anomalyTable} and ${names.integrityTable}; the sample digest signed with a test-only key made for this run`);
   return { alertTopicArn, findingsTopicArn, emailSubscription: email.SubscriptionArn as string, queueSubscription: queue.SubscriptionArn as string };
+}
+
+/**
+ * The sample digest's signature, made now with a TEST-ONLY RSA key generated for this run
+ * (CloudTrail's private key is, of course, not available): signed as CloudTrail signs
+ * (lib/integrity/signing.ts), stored as the `signature` user metadata, and the public key
+ * published on the local CloudTrail server under the digest's fingerprint, so the unchanged
+ * function verifies it through ListPublicKeys exactly as in AWS.
+ */
+function signSampleDigest(stack: LocalStack, gzipped: Buffer): Record<string, string> {
+  const bytes = gunzipSync(gzipped);
+  const body = JSON.parse(bytes.toString('utf8')) as Record<string, string | null>;
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const signed = [body.digestEndTime, `${body.digestS3Bucket}/${body.digestS3Object}`, createHash('sha256').update(bytes).digest('hex'), body.previousDigestSignature ?? 'null'].join('\n');
+  stack.cloudtrail.addKey('us-east-1', {
+    value: publicKey.export({ format: 'der', type: 'pkcs1' }),
+    fingerprint: String(body.digestPublicKeyFingerprint),
+    validityStart: new Date('2026-01-01T00:00:00Z'),
+    validityEnd: new Date('2027-01-01T00:00:00Z'),
+  });
+  return { signature: sign('sha256', Buffer.from(signed, 'utf8'), privateKey).toString('hex'), 'signature-algorithm': 'SHA256withRSA' };
 }
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -277,6 +306,8 @@ function invokeLocal(
         `TRAILWATCH_ACCOUNT_ID=${LOCAL_ACCOUNT}`,
         '-e',
         `EVENT_BUS_NAME=${LOCAL_BUS}`,
+        '-e',
+        `INTEGRITY_TABLE_NAME=${LOCAL_NAMES.integrityTable}`,
       ],
       {
         cwd: ROOT,
@@ -322,7 +353,8 @@ function parseJsonLine(line: string): Record<string, unknown> | undefined {
 
 function printObjects(lines: ObjectLine[]): void {
   for (const l of lines) {
-    const counts = l.records && l.status !== 'skipped'
+    // a digest has no records: its reason is the verdict (valid, N/N log files valid)
+    const counts = l.records && l.status !== 'skipped' && l.kind !== 'digest'
       ? `read ${l.records.read}, forwarded ${l.records.forwarded}, rejected ${Object.values(l.records.rejected).reduce((a, b) => a + b, 0)}`
       : l.reason;
     const findings = Object.entries(l.findings ?? {})

@@ -41,6 +41,8 @@ import type { Finding } from '../lib/findings';
 import type { IngestDeps } from '../lib/ingest';
 import { formatReplayQueueSummary, formatReprocessSummary, ingestWith, replayQueue, reprocessPrefix } from '../lib/replay';
 import { findingTotal } from '../lib/report';
+import { verifyAws } from '../lib/aws/verify-environment';
+import { verifyCommand } from '../lib/integrity/verify-command';
 import { list, rulePackOptionsFromEnv } from '../lib/rules/config';
 import { RuleLoadError } from '../lib/rules/errors';
 import { loadRulePack, type RulePack, type RulePackOptions } from '../lib/rules/load';
@@ -255,6 +257,8 @@ export async function main(
   err = (l: string) => console.error(l),
   env: ReplayEnvironment = {},
 ): Promise<number> {
+  // log file integrity: its own flags, parsed in lib/integrity/verify-command.ts
+  if (argv[0] === 'verify') return verifyCommand(argv.slice(1), out, err, verifyAws());
   try {
     const args = parseArgs(argv);
     switch (args.command) {

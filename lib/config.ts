@@ -52,6 +52,16 @@ const ConfigSchema = z.object({
     .enum(['on', 'off', ''])
     .default('on')
     .transform((v) => v !== 'off'),
+  /**
+   * Log file integrity: `on` checks each CloudTrail digest file as it arrives (needs
+   * cloudtrail:ListPublicKeys); `off` skips digests as before.
+   */
+  LOG_INTEGRITY: z
+    .enum(['on', 'off', ''])
+    .default('on')
+    .transform((v) => v !== 'off'),
+  /** Hashes of forwarded log files for the digest check; unset: the check reads each listed file again. */
+  INTEGRITY_TABLE_NAME: optionalString(z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'a DynamoDB table name')),
   /** Findings below this severity are left out of notifications (counted as omitted). */
   NOTIFY_MIN_SEVERITY: optionalString(z.enum(SEVERITIES)),
 });

@@ -24,7 +24,7 @@ export interface Finding {
   readonly ruleId: string;
   readonly title: string;
   readonly severity: Severity;
-  readonly source: 'rule' | 'sigma' | 'anomaly' | 'insight';
+  readonly source: 'rule' | 'sigma' | 'anomaly' | 'insight' | 'integrity';
   readonly description?: string;
   readonly runbook?: string;
   readonly references?: readonly string[];

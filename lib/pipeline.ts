@@ -10,6 +10,9 @@ import type { PutLogEventsLimits } from './forward/batcher';
 import { Forwarder } from './forward/forwarder';
 import { cloudTrailStreamName, type LogSink } from './forward/sink';
 import { emptyReport, type DeliveryReport } from './report';
+import { hashingChunks, newSha256, type LogHashStore } from './integrity/hash-store';
+import { checkDigestDelivery, type DigestCheckDeps } from './integrity/digest-delivery';
+import { logFileOverwrittenFinding } from './integrity/findings';
 
 /**
  * Something else that reads every record of a delivery in the same pass as forwarding
@@ -39,6 +42,13 @@ export interface PipelineDeps {
   readonly analysersFor?: (ref: ObjectRef, key: KeyClass) => Analyser[];
   /** Findings listed per rule and per delivery; default FINDING_LIMITS. */
   readonly findingLimits?: FindingLimits;
+  /**
+   * Where each log file's SHA-256 (of its uncompressed bytes, hashed in the same pass that
+   * forwards them) is kept for the hourly digest check; none: nothing is hashed.
+   */
+  readonly logHashes?: LogHashStore;
+  /** Checks CloudTrail digest files as they arrive; none: digests are skipped. */
+  readonly digests?: Omit<DigestCheckDeps, 'hashes'>;
 }
 
 /**
@@ -54,6 +64,7 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
   const report = emptyReport(ref, key.kind, key.reason);
   report.accountId = key.accountId;
   report.region = key.region;
+  if (key.kind === 'digest' && deps.digests) return processDigest(ref, deps, deps.digests, report, started);
   if (!key.process || !key.accountId || !key.region) {
     report.durationMs = now() - started;
     return report;
@@ -67,9 +78,12 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
   );
   const analysers = deps.analysersFor?.(ref, key) ?? [];
   const progress: GunzipProgress = { compressedBytes: 0, decompressedBytes: 0 };
+  // digests list log files, not Insights files: only log files are hashed
+  const hash = deps.logHashes && key.kind === 'log' ? newSha256() : undefined;
   try {
     const opened = await deps.source.open(ref);
-    for await (const group of readRecordGroups(gunzipChunks(opened.body, deps.gunzip, progress))) {
+    const inflated = gunzipChunks(opened.body, deps.gunzip, progress);
+    for await (const group of readRecordGroups(hash ? hashingChunks(inflated, hash) : inflated)) {
       report.records.read += group.length;
       for (const analyser of analysers) analyser.observe(group);
       await forwarder.add(group);
@@ -79,11 +93,14 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
     // findings than a call has arguments).
     const collected = new DeliveryFindings(deps.findingLimits);
     for (const analyser of analysers) collected.add(await analyser.finish(), analyser.tallies?.());
+    const kept = hash && deps.logHashes ? await keepHash(deps.logHashes, ref, hash.digest('hex'), key) : undefined;
+    if (kept) collected.add(kept.findings);
     const { findings, matched } = collected.result();
     report.findings = findings;
     report.matched = matched;
     report.status = 'processed';
     report.reason = key.reason;
+    if (kept) report.integrity = kept.integrity;
   } catch (err) {
     await forwarder.settle();
     report.status = 'failed';
@@ -99,6 +116,68 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
     report.durationMs = now() - started;
   }
   return report;
+}
+
+/**
+ * A digest file: verified, its log files compared, tampering reported as findings through
+ * the same alert path as rule findings. `failed` (retried) only when the check could not be made.
+ */
+async function processDigest(ref: ObjectRef, deps: PipelineDeps, digests: Omit<DigestCheckDeps, 'hashes'>, report: DeliveryReport, started: number): Promise<DeliveryReport> {
+  const now = deps.now ?? Date.now;
+  try {
+    const where = { ...(report.accountId ? { accountId: report.accountId } : {}), ...(report.region ? { region: report.region } : {}) };
+    const check = await checkDigestDelivery(ref, { ...digests, ...(deps.logHashes ? { hashes: deps.logHashes } : {}) }, where);
+    if (check === undefined) {
+      report.status = 'failed';
+      report.error = { reason: 'NoSuchKey', message: `s3://${ref.bucket}/${ref.key}: the digest file is gone (deleted after delivery?)` };
+      report.reason = `${report.error.reason}: ${report.error.message}`;
+      return report;
+    }
+    const collected = new DeliveryFindings(deps.findingLimits);
+    collected.add(check.findings);
+    const { findings, matched } = collected.result();
+    report.findings = findings;
+    report.matched = matched;
+    const invalid = check.logFiles.filter((l) => l.status !== 'valid');
+    report.integrity = {
+      digest: {
+        valid: check.verdict.valid,
+        problems: check.verdict.problems.map((p) => p.code),
+        logFiles: { valid: check.logFiles.length - invalid.length, total: check.logFiles.length, invalid: invalid.map((l) => ({ key: l.logFile.key, status: l.status })) },
+      },
+    };
+    report.status = 'processed';
+    report.reason =
+      `CloudTrail digest file ${check.verdict.valid ? 'valid' : `INVALID (${check.verdict.problems.map((p) => p.code).join(', ')})`}: ` +
+      `${check.logFiles.length - invalid.length}/${check.logFiles.length} log files valid` +
+      (check.logFilesRead > 0 ? `, ${check.logFilesRead} read again (no hash kept)` : '');
+  } catch (err) {
+    report.status = 'failed';
+    report.error = describeError(err);
+    report.reason = `${report.error.reason}: ${report.error.message}`;
+  } finally {
+    report.durationMs = now() - started;
+  }
+  return report;
+}
+
+/**
+ * A hash that could not be kept does not fail the delivery (its records are forwarded; a
+ * retry would forward them twice): the digest check then reads the file again. Reported, so
+ * it is logged and counted. A key already hashed with other content was overwritten after
+ * delivery (CloudTrail never rewrites a key): tampering evidence, found now rather than at
+ * the next digest.
+ */
+async function keepHash(store: LogHashStore, ref: ObjectRef, sha256: string, key: KeyClass): Promise<{ integrity: NonNullable<DeliveryReport['integrity']>; findings: Finding[] }> {
+  const location = { bucket: ref.bucket, key: ref.key };
+  try {
+    const before = await store.get(location);
+    await store.put(location, sha256);
+    const findings = before !== undefined && before !== sha256 ? [logFileOverwrittenFinding(location, before, sha256, key.accountId, key.region)] : [];
+    return { integrity: { sha256, hashStored: true }, findings };
+  } catch (err) {
+    return { integrity: { sha256, hashStored: false, hashStoreError: err instanceof Error ? err.message : String(err) }, findings: [] };
+  }
 }
 
 function describeError(err: unknown): { reason: string; message: string } {

@@ -37,6 +37,17 @@ export interface DeliveryReport {
   matched?: FindingMatches;
   /** Set when status is `failed`: the typed error's reason (e.g. `CorruptGzip`) and message. */
   error?: { reason: string; message: string };
+  /** Log file integrity: the file's hash as kept for the digest check, or a digest's verdict. */
+  integrity?: IntegrityReport;
+}
+
+export interface IntegrityReport {
+  /** A log file: hex SHA-256 of its uncompressed bytes. */
+  sha256?: string;
+  hashStored?: boolean;
+  hashStoreError?: string;
+  /** A digest file: whether it is valid and what its log files came to. */
+  digest?: { valid: boolean; problems: string[]; logFiles: { valid: number; total: number; invalid: Array<{ key: string; status: string }> } };
 }
 
 export function emptyReport(object: ObjectRef, kind: KeyKind, reason: string): DeliveryReport {

@@ -45,6 +45,7 @@ export function logReport(logger: LoggerLike, report: DeliveryReport): void {
     findings: countByRule(report),
     ...(report.matched && report.matched.listed < report.matched.findings ? { findingsNotListed: report.matched.notListed } : {}),
     error: report.error,
+    ...(report.integrity ? { integrity: report.integrity } : {}),
   };
   if (report.status === 'failed') {
     logger.error(
@@ -87,6 +88,20 @@ export function recordReportMetrics(metrics: MetricsLike, report: DeliveryReport
   metrics.addMetric('PutLogEventsCalls', 'Count', report.putLogEventsCalls);
   metrics.addMetric('ObjectDuration', 'Milliseconds', report.durationMs);
   recordFindingMetrics(metrics, report.findings);
+  recordIntegrityMetrics(metrics, report);
+}
+
+/** Log file integrity: hashes not kept, digests checked and found invalid, log files found invalid. */
+function recordIntegrityMetrics(metrics: MetricsLike, report: DeliveryReport): void {
+  const integrity = report.integrity;
+  if (!integrity) return;
+  if (integrity.hashStored === false) metrics.addMetric('LogHashStoreFailed', 'Count', 1);
+  if (integrity.digest) {
+    metrics.addMetric('DigestsVerified', 'Count', 1);
+    if (!integrity.digest.valid) metrics.addMetric('DigestsInvalid', 'Count', 1);
+    metrics.addMetric('LogFilesVerified', 'Count', integrity.digest.logFiles.total);
+    metrics.addMetric('LogFilesInvalid', 'Count', integrity.digest.logFiles.total - integrity.digest.logFiles.valid);
+  }
 }
 
 /**
@@ -200,6 +215,11 @@ export const EMITTED_METRICS: readonly EmittedMetric[] = [
   plain('EventBridgeEventsPut', 'events EventBridge took (PutEvents)'),
   plain('EventBridgeEntriesFailed', 'entries EventBridge refused one by one (FailedEntryCount), each retried'),
   plain('EventBridgeEventsUndelivered', 'events not put after the retries: left for the Lambda retry'),
+  plain('LogHashStoreFailed', 'log files whose hash could not be kept for the digest check (the digest check reads them again)'),
+  plain('DigestsVerified', 'CloudTrail digest files checked'),
+  plain('DigestsInvalid', 'CloudTrail digest files found invalid (moved, signature, chain)'),
+  plain('LogFilesVerified', 'log files compared with a digest'),
+  plain('LogFilesInvalid', 'log files a digest lists that are modified or missing'),
 ];
 
 export function emittedMetric(name: string): EmittedMetric | undefined {

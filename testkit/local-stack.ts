@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
+import { CloudTrailServer } from './cloudtrail-server';
 import { CloudWatchLogsServer } from './cloudwatch-logs-server';
 import { startDynamoDb, type LocalDynamoDb } from './dynamodb';
 import { SnsServer } from './sns-server';
@@ -22,6 +23,8 @@ export interface LocalStack {
   readonly logs: CloudWatchLogsServer;
   readonly sns: SnsServer;
   readonly dynamodb: LocalDynamoDb;
+  /** CloudTrail ListPublicKeys, for the digest check (no keys until a test or `npm start` adds them). */
+  readonly cloudtrail: CloudTrailServer;
   /**
    * The standard AWS_* variables that point the SDK (and so the unchanged Lambda code) at
    * the local servers: no code path knows it is local.
@@ -53,21 +56,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let logs: CloudWatchLogsServer | undefined;
   let sns: SnsServer | undefined;
   let dynamodb: LocalDynamoDb | undefined;
+  let cloudtrail: CloudTrailServer | undefined;
   try {
     logs = await CloudWatchLogsServer.start({ now: options.logsNow });
     sns = await SnsServer.start();
     dynamodb = await startDynamoDb();
+    cloudtrail = await CloudTrailServer.start();
   } catch (err) {
-    await Promise.allSettled([s3.close(), logs?.stop(), sns?.stop(), dynamodb?.stop()]);
+    await Promise.allSettled([s3.close(), logs?.stop(), sns?.stop(), dynamodb?.stop(), cloudtrail?.stop()]);
     await rm(directory, { recursive: true, force: true });
     throw err;
   }
-  const started = { logs, sns, dynamodb };
+  const started = { logs, sns, dynamodb, cloudtrail };
   const env = {
     AWS_ENDPOINT_URL_S3: s3Endpoint,
     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logs.endpoint,
     AWS_ENDPOINT_URL_SNS: sns.endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+    AWS_ENDPOINT_URL_CLOUDTRAIL: cloudtrail.endpoint,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_REGION: LOCAL_REGION,
@@ -79,7 +85,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     env,
     clientConfig: { region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } },
     async stop() {
-      await Promise.allSettled([s3.close(), started.logs.stop(), started.sns.stop(), started.dynamodb.stop()]);
+      await Promise.allSettled([s3.close(), started.logs.stop(), started.sns.stop(), started.dynamodb.stop(), started.cloudtrail.stop()]);
       await rm(directory, { recursive: true, force: true });
     },
   };

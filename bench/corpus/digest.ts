@@ -22,8 +22,11 @@ export interface DigestOptions {
   readonly startTime: Date;
   readonly endTime: Date;
   readonly logFiles: readonly DigestedLogFile[];
-  /** The digest an hour earlier, which this one chains to. */
-  readonly previousKey: string;
+  /**
+   * The digest an hour earlier, which this one chains to; null: the first digest of a chain
+   * (log file validation just turned on), whose previous-digest fields are all null.
+   */
+  readonly previousKey: string | null;
 }
 
 const iso = (d: Date): string => `${d.toISOString().slice(0, 19)}Z`;
@@ -44,12 +47,7 @@ export function digestDocument(rng: Rng, opts: DigestOptions): Record<string, un
     digestSignatureAlgorithm: 'SHA256withRSA',
     newestEventTime: extreme(opts.logFiles.map((f) => f.newestEventTime), 'max'),
     oldestEventTime: extreme(opts.logFiles.map((f) => f.oldestEventTime), 'min'),
-    previousDigestS3Bucket: opts.bucket,
-    previousDigestS3Object: opts.previousKey,
-    previousDigestHashValue: rng.hex(64),
-    previousDigestHashAlgorithm: 'SHA-256',
-    // SHA256withRSA over a 2048-bit key: 256 bytes, written as 512 hex characters.
-    previousDigestSignature: rng.hex(512),
+    ...previousFields(rng, opts),
     logFiles: opts.logFiles.map((f) => ({
       s3Bucket: f.bucket,
       s3Object: f.key,
@@ -59,4 +57,15 @@ export function digestDocument(rng: Rng, opts: DigestOptions): Record<string, un
       oldestEventTime: f.oldestEventTime,
     })),
   };
+}
+
+/** The previous-digest fields; random draws happen either way, so the samples after this one keep their bytes. */
+function previousFields(rng: Rng, opts: DigestOptions): Record<string, string | null> {
+  const hash = rng.hex(64);
+  // SHA256withRSA over a 2048-bit key: 256 bytes, written as 512 hex characters.
+  const signature = rng.hex(512);
+  if (opts.previousKey === null) {
+    return { previousDigestS3Bucket: null, previousDigestS3Object: null, previousDigestHashValue: null, previousDigestHashAlgorithm: null, previousDigestSignature: null };
+  }
+  return { previousDigestS3Bucket: opts.bucket, previousDigestS3Object: opts.previousKey, previousDigestHashValue: hash, previousDigestHashAlgorithm: 'SHA-256', previousDigestSignature: signature };
 }

@@ -12,6 +12,9 @@ import { DynamoDbBaselineStore } from '../../lib/aws/dynamodb-baseline-store';
 import { S3ObjectSource } from '../../lib/aws/s3-source';
 import { EventBridgePublisher } from '../../lib/aws/eventbridge-publisher';
 import { SecurityHubImporter } from '../../lib/aws/securityhub-importer';
+import { CloudTrailPublicKeys } from '../../lib/aws/cloudtrail-public-keys';
+import { DynamoDbLogHashStore } from '../../lib/aws/dynamodb-log-hash-store';
+import { CachedPublicKeys, IntegrityReader } from '../../lib/integrity';
 import { SnsNotifier } from '../../lib/aws/sns-notifier';
 import { ConfigError, topicArn, type Config } from '../../lib/config';
 import type { KeyClass } from '../../lib/cloudtrail/classify';
@@ -87,7 +90,7 @@ export function buildIngestDeps(
   if (alertsOn && config.EVENT_BUS_NAME) {
     channels.push(eventBridgeChannel(new EventBridgePublisher(new EventBridgeClient(HTTP)), config.EVENT_BUS_NAME, telemetry.metrics));
   }
-  const dynamo = config.DEDUP_TABLE_NAME || config.ANOMALY_TABLE_NAME ? new DynamoDBClient(HTTP) : undefined;
+  const dynamo = config.DEDUP_TABLE_NAME || config.ANOMALY_TABLE_NAME || config.INTEGRITY_TABLE_NAME ? new DynamoDBClient(HTTP) : undefined;
   // Insights-like signal: needs its baseline table; real CloudTrail Insights files need nothing
   const anomalyOptions = anomalyOptionsFromEnv();
   const store = dynamo && config.ANOMALY_TABLE_NAME ? new DynamoDbBaselineStore({ tableName: config.ANOMALY_TABLE_NAME, client: dynamo }) : undefined;
@@ -98,8 +101,16 @@ export function buildIngestDeps(
       })
     : (ref, key) =>
         key.kind === 'insight' ? [insightAnalyser(ref, key, { severity: anomalyOptions.severity, endSeverity: anomalyOptions.endSeverity })] : [];
+  const source = new S3ObjectSource(new S3Client(HTTP));
   return {
-    source: new S3ObjectSource(new S3Client(HTTP)),
+    source,
+    // log file integrity: hashes kept as files are forwarded, digests checked as they arrive
+    ...(config.LOG_INTEGRITY
+      ? {
+          digests: { reader: new IntegrityReader(source, { maxDecompressedBytes: config.MAX_DECOMPRESSED_BYTES }), keys: new CachedPublicKeys(new CloudTrailPublicKeys(HTTP)) },
+          ...(dynamo && config.INTEGRITY_TABLE_NAME ? { logHashes: new DynamoDbLogHashStore(dynamo, { tableName: config.INTEGRITY_TABLE_NAME }) } : {}),
+        }
+      : {}),
     sink: new CloudWatchLogsSink(new CloudWatchLogsClient(HTTP)),
     logGroup: config.LOG_GROUP_NAME,
     gunzip: { maxDecompressedBytes: config.MAX_DECOMPRESSED_BYTES },

@@ -20,6 +20,7 @@ export class S3ObjectSource implements ObjectSource {
         contentLength: out.ContentLength,
         versionId: out.VersionId,
         eTag: out.ETag,
+        ...(out.Metadata === undefined ? {} : { metadata: out.Metadata }),
       };
     } catch (err) {
       throw toObjectError(err, where);

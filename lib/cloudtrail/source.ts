@@ -6,6 +6,11 @@ export interface OpenedObject {
   readonly contentLength?: number;
   readonly versionId?: string;
   readonly eTag?: string;
+  /**
+   * User metadata (S3 `x-amz-meta-*`, names lower-case without the prefix), when the store
+   * has it: a CloudTrail digest's signature is there.
+   */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 /**
