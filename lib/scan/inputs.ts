@@ -57,8 +57,12 @@ function localItem(root: string, file: string, name: string, size: number, n: nu
   const gzip = file.endsWith('.json');
   // a path in CloudTrail's layout keeps its key, so digests and probes are skipped with a reason
   // and the account and Region come from the key, as in the bucket
-  const trailKey = classifyKey(file).kind !== 'other';
-  const key = trailKey ? file : standInKey(n);
+  // (a single file given by name keeps its key too, from the AWSLogs/ part of its path)
+  const full = path.join(root, file).split(path.sep).join('/');
+  const anchored = full.includes('/AWSLogs/') ? full.slice(full.lastIndexOf('/AWSLogs/') + 1) : file;
+  const candidate = classifyKey(file).kind !== 'other' ? file : anchored;
+  const trailKey = classifyKey(candidate).kind !== 'other';
+  const key = trailKey ? candidate : standInKey(n);
   return { ref: { bucket: 'local', key }, name, size, source: new LocalFile(root, file, gzip), trailKey };
 }
 

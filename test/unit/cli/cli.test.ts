@@ -207,3 +207,16 @@ describe('trailwatch CLI (issue 14)', () => {
     expect(p.line()).toBe('scan [#####...............] 1/4 files  1,500 records  1.0 MB/s  ETA 3s');
   });
 });
+
+describe('scan of a single file in CloudTrail layout', () => {
+  it('keeps its key (account and Region from the path), as a directory scan does', async () => {
+    // Prepare
+    const file = path.join(SAMPLES, 'AWSLogs/111122223333/CloudTrail-Insight/us-east-1/2026/11/24/111122223333_CloudTrail-Insight_us-east-1_20261124T0915Z_JS0HifFFBX1Baz6r.json.gz');
+
+    // Act
+    const { out } = await run(['scan', file, '--format', 'ndjson', '--fail-on', 'none']);
+
+    // Assess: the Insights analyser runs only on a CloudTrail-Insight/ key
+    expect(out.map((l) => JSON.parse(l) as { type: string; source: string }).some((l) => l.type === 'finding' && l.source === 'insight')).toBe(true);
+  });
+});
