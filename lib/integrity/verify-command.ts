@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ObjectSource } from '../cloudtrail/source';
 import { FileObjectSource } from '../local/file-source';
 import type { ListedObject } from '../replay/reprocess';
+import { EXIT } from '../cli/exit-codes';
 import { TrailwatchError } from '../errors';
 import { VerifyRangeError } from './errors';
 import { CachedPublicKeys, type PublicKey, type PublicKeySource } from './keys';
@@ -32,7 +33,7 @@ interface VerifyArgs {
 /**
  * `trailwatch verify`: like `aws cloudtrail validate-logs` over a bucket/prefix (or a local
  * copy) and a time range. Prints "N/N digest files valid, N/N log files valid" and each
- * invalid file; exit 1 when any file is invalid, 2 for bad arguments.
+ * invalid file; exit 1 when any file is invalid, 2 for bad arguments, 3 when it could not complete.
  */
 export async function verifyCommand(argv: readonly string[], out: (l: string) => void, err: (l: string) => void, aws: VerifyAws, now: () => number = Date.now): Promise<number> {
   let args: VerifyArgs;
@@ -41,18 +42,18 @@ export async function verifyCommand(argv: readonly string[], out: (l: string) =>
   } catch (e) {
     if (!(e instanceof VerifyRangeError)) throw e;
     err(`${e.message}\nusage:\n${VERIFY_USAGE}`);
-    return 2;
+    return EXIT.usage;
   }
   const store = args.dir ? { source: new FileObjectSource(path.resolve(args.dir)), lister: new DirectoryLister(path.resolve(args.dir)) } : aws.s3();
   const keys = new CachedPublicKeys(args.publicKeys ? await publicKeysFromFile(args.publicKeys) : aws.publicKeys());
   try {
     const result = await verifyRange({ reader: new IntegrityReader(store.source), lister: store.lister, keys }, { bucket: args.bucket, prefix: args.prefix, start: args.from, end: args.to });
     out(args.json ? JSON.stringify(result, null, 2) : formatVerifySummary(result));
-    return result.valid ? 0 : 1;
+    return result.valid ? EXIT.clean : EXIT.findings;
   } catch (e) {
     if (!(e instanceof TrailwatchError)) throw e;
     err(`verify could not complete: ${e.reason}: ${e.message}`);
-    return 1;
+    return EXIT.runtime;
   }
 }
 

@@ -32,7 +32,7 @@ const entry = z.strictObject({
   ruleId: z.string(),
   title: z.string(),
   severity: z.enum(SEVERITIES),
-  source: z.enum(['rule', 'sigma', 'anomaly', 'insight']),
+  source: z.enum(['rule', 'sigma', 'anomaly', 'insight', 'integrity']),
   description: z.string().optional(),
   runbook: z.string().optional(),
   references: z.array(z.string()).readonly().optional(),

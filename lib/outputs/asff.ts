@@ -138,6 +138,8 @@ function typesOf(finding: Finding): string[] {
   if (finding.source === 'anomaly' || finding.source === 'insight') {
     return ['Unusual Behaviors/User/CloudTrail Insights API call rate'];
   }
+  // a log file or digest changed, moved or gone: someone covering their tracks
+  if (finding.source === 'integrity') return ['TTPs/Defense Evasion'];
   const refs = finding.references ?? [];
   const types = ttpTypes(refs);
   if (refs.some((r) => /\bCIS\b|Security Hub/i.test(r))) types.push('Software and Configuration Checks/Industry and Regulatory Standards/CIS AWS Foundations Benchmark');

@@ -24,7 +24,7 @@ export const EventDetailSchema = z
     ruleId: text,
     title: text,
     severity: z.enum(SEVERITIES),
-    source: z.enum(['rule', 'sigma', 'anomaly', 'insight']),
+    source: z.enum(['rule', 'sigma', 'anomaly', 'insight', 'integrity']),
     description: text.optional(),
     runbook: text.optional(),
     references: z.array(text).optional(),

@@ -1,4 +1,5 @@
 import { describeFailure, parseFailureMessage, type FailedDelivery } from './failure-message';
+import { mapBounded } from '../scan/bounded';
 import type { Ingest } from './ingest';
 import { addSummaries, emptyCounts, failureReason, type ObjectCounts } from './outcome';
 import type { FailureQueue, QueueMessage } from './queue';
@@ -8,11 +9,15 @@ export interface ReplayQueueOptions {
   readonly max?: number;
   /** One line per message. */
   readonly log?: (line: string) => void;
+  /** Messages of one receive replayed at once (default 1; SQS hands out at most 10 per receive). */
+  readonly concurrency?: number;
+  /** Read and parse the messages, replay and delete none (each is handed back at the end). */
+  readonly dryRun?: boolean;
 }
 
 export interface MessageOutcome {
   readonly messageId: string;
-  readonly outcome: 'replayed' | 'kept';
+  readonly outcome: 'replayed' | 'kept' | 'would-replay';
   /** Where the failure came from and, when kept, why the replay failed. */
   readonly reason: string;
 }
@@ -22,6 +27,8 @@ export interface ReplayQueueSummary {
   replayed: number;
   /** Left on the queue (made visible again), each with a printed reason. */
   kept: number;
+  /** Dry run: messages that would be replayed (all of them are handed back). */
+  wouldReplay?: number;
   objects: ObjectCounts;
   readonly messages: MessageOutcome[];
 }
@@ -50,13 +57,13 @@ export async function replayQueue(queue: FailureQueue, ingest: Ingest, options: 
       // a message seen before in this run came round again: never tried twice, handed back
       for (const again of batch.filter((m) => seen.has(m.id))) kept.set(again.id, again);
       if (fresh.length === 0) break;
-      for (const message of fresh) {
-        seen.add(message.id);
-        summary.received++;
-        const outcome = await replayOne(message, queue, ingest, summary);
+      for (const message of fresh) seen.add(message.id);
+      summary.received += fresh.length;
+      // each message names its own objects, each idempotent: they may be replayed side by side
+      for await (const { message, outcome } of mapBounded(fresh, options.concurrency ?? 1, async (m) => ({ message: m, outcome: await replayOne(m, queue, ingest, summary, options.dryRun === true) }))) {
         summary.messages.push(outcome);
-        if (outcome.outcome === 'kept') kept.set(message.id, message);
-        log(`${outcome.outcome === 'replayed' ? 'replayed' : 'KEPT    '} ${message.id}  ${outcome.reason}`);
+        if (outcome.outcome !== 'replayed') kept.set(message.id, message);
+        log(`${LABEL[outcome.outcome]} ${message.id}  ${outcome.reason}`);
       }
     }
   } finally {
@@ -72,7 +79,9 @@ export async function replayQueue(queue: FailureQueue, ingest: Ingest, options: 
   return summary;
 }
 
-async function replayOne(message: QueueMessage, queue: FailureQueue, ingest: Ingest, summary: ReplayQueueSummary): Promise<MessageOutcome> {
+const LABEL: Record<MessageOutcome['outcome'], string> = { replayed: 'replayed', kept: 'KEPT    ', 'would-replay': 'would replay' };
+
+async function replayOne(message: QueueMessage, queue: FailureQueue, ingest: Ingest, summary: ReplayQueueSummary, dryRun: boolean): Promise<MessageOutcome> {
   let failure: FailedDelivery;
   try {
     failure = parseFailureMessage(message.body);
@@ -81,6 +90,10 @@ async function replayOne(message: QueueMessage, queue: FailureQueue, ingest: Ing
     return { messageId: message.id, outcome: 'kept', reason: failureReason(err) };
   }
   const origin = describeFailure(failure);
+  if (dryRun) {
+    summary.wouldReplay = (summary.wouldReplay ?? 0) + 1;
+    return { messageId: message.id, outcome: 'would-replay', reason: origin };
+  }
   try {
     const objects = await ingest(failure.payload);
     addSummaries(summary.objects, objects);

@@ -1,5 +1,6 @@
 import { classifyKey } from '../cloudtrail/classify';
 import { encodeS3NotificationKey } from '../trigger';
+import { mapBounded } from '../scan/bounded';
 import type { Ingest } from './ingest';
 import { addSummaries, emptyCounts, failureReason, type ObjectCounts } from './outcome';
 
@@ -24,6 +25,12 @@ export interface ReprocessOptions {
   /** Files delivered before this time. */
   readonly to?: Date;
   readonly log?: (line: string) => void;
+  /** Objects ingested at once (default 1). Lines and counts are still per object. */
+  readonly concurrency?: number;
+  /** List and select only: print what would be reprocessed, ingest nothing. */
+  readonly dryRun?: boolean;
+  /** After each selected object (for a progress bar). */
+  readonly onObject?: (object: ListedObject) => void;
 }
 
 export interface ReprocessSummary {
@@ -52,18 +59,28 @@ export interface ReprocessSummary {
 export async function reprocessPrefix(lister: ObjectLister, ingest: Ingest, options: ReprocessOptions): Promise<ReprocessSummary> {
   const log = options.log ?? (() => undefined);
   const summary: ReprocessSummary = { listed: 0, notLogFiles: 0, outsideRange: 0, selected: 0, objects: emptyCounts(), failed: 0, failures: [] };
-  for await (const object of lister.list(options.bucket, options.prefix)) {
-    summary.listed++;
-    const verdict = selectForReprocess(object.key, options.from, options.to);
-    if (verdict === 'not-a-log-file') {
-      summary.notLogFiles++;
-      continue;
+  const selected = (async function* () {
+    for await (const object of lister.list(options.bucket, options.prefix)) {
+      summary.listed++;
+      const verdict = selectForReprocess(object.key, options.from, options.to);
+      if (verdict === 'not-a-log-file') {
+        summary.notLogFiles++;
+        continue;
+      }
+      if (verdict === 'outside-range') {
+        summary.outsideRange++;
+        continue;
+      }
+      summary.selected++;
+      yield object;
     }
-    if (verdict === 'outside-range') {
-      summary.outsideRange++;
-      continue;
+  })();
+  const one = async (object: ListedObject): Promise<void> => {
+    if (options.dryRun) {
+      log(`would reprocess  ${object.key}${object.size === undefined ? '' : `  ${object.size} bytes`}`);
+      options.onObject?.(object);
+      return;
     }
-    summary.selected++;
     try {
       const objects = await ingest(s3NotificationFor(options.bucket, object));
       addSummaries(summary.objects, objects);
@@ -75,7 +92,10 @@ export async function reprocessPrefix(lister: ObjectLister, ingest: Ingest, opti
       summary.failures.push({ key: object.key, reason });
       log(`FAILED   ${object.key}  ${reason}`);
     }
-  }
+    options.onObject?.(object);
+  };
+  // each object is idempotent on its own, so objects may run side by side
+  for await (const _done of mapBounded(selected, options.concurrency ?? 1, one));
   return summary;
 }
 

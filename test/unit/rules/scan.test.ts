@@ -146,10 +146,11 @@ describe('trailwatch CLI', () => {
       const { code, out, err } = await run(['scan', t.dir, '--disable', 'root-account-usage', '--allowed-regions', 'us-east-1,eu-west-1', '--json']);
 
       // Assess
-      expect(code).toBe(0);
-      expect(out.map((l) => (JSON.parse(l) as { ruleId: string }).ruleId)).toEqual(['ec2-instance-launched-outside-allowed-regions', 'root-console-login']);
+      expect(code).toBe(1); // root-console-login is CRITICAL, at or above the default --fail-on HIGH
+      const lines = out.map((l) => JSON.parse(l) as { type: string; ruleId: string });
+      expect(lines.filter((l) => l.type === 'finding').map((l) => l.ruleId)).toEqual(['ec2-instance-launched-outside-allowed-regions', 'root-console-login']);
       expect(err[0]).toContain('not evaluated: root-account-usage (disabled by configuration)');
-      expect(err[err.length - 1]).toBe('1 file(s), 2 record(s), 2 finding(s)');
+      expect(err).toContain('1 file(s) (1 read, 0 skipped), 2 record(s), 2 finding(s)');
     } finally {
       t.cleanup();
     }
@@ -166,18 +167,28 @@ describe('trailwatch CLI', () => {
       const { out } = await run(['scan', t.dir, '--disable', 'root-account-usage']);
 
       // Assess
-      expect(out).toEqual([`CRITICAL root-console-login  ${record.eventTime}  111122223333 us-east-1  ConsoleLogin by Root arn:aws:iam::111122223333:root from ${record.sourceIPAddress}  [f.json]`]);
+      expect(out).toEqual([`CRITICAL root-console-login  ${record.eventTime}  111122223333 us-east-1  ConsoleLogin by Root arn:aws:iam::111122223333:root from ${record.sourceIPAddress}  [${t.dir}/f.json]`]); // named as given on the command line
     } finally {
       t.cleanup();
     }
   });
 
-  it.each([[[]], [['scan']], [['scan', '.', '--bogus']], [['frobnicate']]])('exits 2 with usage for %j', async (argv) => {
+  it.each([[['scan']], [['scan', '.', '--bogus']], [['frobnicate']]])('exits 2 with one error line and where to find usage for %j', async (argv) => {
     // Prepare, Act
     const { code, err } = await run(argv);
 
     // Assess
     expect(code).toBe(2);
-    expect(err.join('\n')).toContain('usage:');
+    expect(err[0]).toMatch(/^error: /);
+    expect(err.join('\n')).toContain('--help` for usage and examples');
+  });
+
+  it('exits 2 with the usage when no command is given', async () => {
+    // Prepare, Act
+    const { code, err } = await run([]);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(err.join('\n')).toContain('Usage: trailwatch');
   });
 });

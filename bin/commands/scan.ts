@@ -1,0 +1,103 @@
+import { writeFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { anomalyOptionsFromEnv } from '../../lib/anomaly';
+import { CliUsageError } from '../../lib/cli/errors';
+import { EXIT } from '../../lib/cli/exit-codes';
+import { parseFailOn, parsePositiveInt } from '../../lib/cli/options';
+import { Progress } from '../../lib/cli/progress';
+import { EventCollector } from '../../lib/report/events';
+import { buildHtmlReport, ReportData } from '../../lib/report/html';
+import { csvHeader, csvRow, formatFinding, NdjsonWriter, stripControls } from '../../lib/scan/format';
+import { localScanItems, type ScanItem } from '../../lib/scan/inputs';
+import { scanItems } from '../../lib/scan/run';
+import { ScanSummary } from '../../lib/scan/summary';
+import { examples, loadPack, withRuleOptions, type CliContext, type RuleFlags } from './context';
+
+interface ScanFlags extends RuleFlags {
+  readonly format: 'text' | 'ndjson' | 'csv';
+  readonly json?: boolean;
+  readonly html?: string;
+  readonly maxEvents: string;
+  readonly failOn: string;
+  readonly concurrency: string;
+}
+
+export function scanCommand(ctx: CliContext): Command {
+  return withRuleOptions(new Command('scan'))
+    .description(
+      'run every analyser the Lambda runs (rules, Sigma, CloudTrail Insights, the Insights-like detector with an in-memory baseline) over local CloudTrail files and print the findings',
+    )
+    .argument('<paths...>', 'files (.json.gz, .json) or directories (read recursively)')
+    .addOption(new Option('--format <format>', 'findings on stdout: text, ndjson (rule texts once per rule, by id) or csv').choices(['text', 'ndjson', 'csv']).default('text'))
+    .option('--json', 'same as --format ndjson')
+    .option('--html <file>', 'also write a self-contained HTML report (dashboard, event history, comparison)')
+    .option('--max-events <n>', 'events listed in the HTML report (findings’ events are always listed)', '100000')
+    .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (INFO, LOW, MEDIUM, HIGH, CRITICAL, or none)', 'HIGH')
+    .option('--concurrency <n>', 'files read at once', '4')
+    .addHelpText(
+      'after',
+      examples([
+        'trailwatch scan ./my-trail-sync                       # aws s3 sync of a trail bucket',
+        'trailwatch scan case-42/ --html case-42.html --fail-on none',
+        'trailwatch scan AWSLogs/ --format ndjson > findings.ndjson',
+        'trailwatch scan one-file.json.gz --rules ./my-rules --disable vpc-changes --format csv',
+      ]) +
+        '\nThe summary (per severity, per rule) goes to stderr; findings to stdout.\n' +
+        'Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, 3 a file could not be read.\n',
+    )
+    .action(async (paths: string[], flags: ScanFlags) => {
+      const failOn = parseFailOn(flags.failOn);
+      const concurrency = parsePositiveInt('--concurrency', flags.concurrency);
+      const maxEvents = Number(flags.maxEvents);
+      if (!Number.isSafeInteger(maxEvents) || maxEvents < 0) throw new CliUsageError(`--max-events must be a whole number (got ${JSON.stringify(flags.maxEvents)})`);
+      const format = flags.json ? 'ndjson' : flags.format;
+      const items = await localScanItems(paths);
+      const pack = await loadPack(flags, ctx);
+      const anomaly = anomalyOptionsFromEnv(ctx.processEnv);
+      const events = flags.html ? new EventCollector(maxEvents) : undefined;
+      const summary = new ScanSummary();
+      const progress = new Progress(ctx.progress, 'scan', { files: items.length, bytes: items.reduce((n, i) => n + (i.size ?? 0), 0) });
+      const say = (line: string): void => {
+        progress.clear();
+        ctx.err(line);
+      };
+      const ndjson = new NdjsonWriter(ctx.out);
+      if (format === 'csv') ctx.out(csvHeader());
+      const files: ScanItem[] = [];
+      const findings = [];
+      for await (const { item, report } of scanItems(items, pack, {
+        concurrency,
+        anomaly,
+        ...(events ? { events } : {}),
+        onAnomaly: (r) => {
+          if (r.status === 'failed') say(`anomaly detector: ${r.reason}`);
+        },
+      })) {
+        files.push(item);
+        summary.add(item.name, report);
+        progress.add({ files: 1, records: report.records.read, bytes: item.size ?? report.bytes.compressed });
+        if (report.status === 'failed') say(stripControls(`${item.name}: FAILED: ${report.reason}`));
+        else if (report.status === 'skipped') say(stripControls(`${item.name}: skipped: ${report.reason}`));
+        for (const finding of report.findings) {
+          progress.clear();
+          if (format === 'ndjson') ndjson.write(finding);
+          else if (format === 'csv') ctx.out(csvRow(finding));
+          else ctx.out(formatFinding(finding));
+          if (flags.html) findings.push(finding);
+        }
+        if (report.matched && report.matched.findings > report.findings.length) {
+          say(`${item.name}: ${report.matched.findings} findings, ${report.findings.length} listed (the rest over the per-rule and per-delivery limits)`);
+        }
+      }
+      progress.clear();
+      for (const line of summary.lines()) ctx.err(line);
+      if (flags.html && events) {
+        const data: ReportData = { files: files.map((f) => f.name), findings, events: events.rows, eventsCap: events.cap, eventsDropped: events.dropped, summary, generatedAt: new Date().toISOString() };
+        await writeFile(flags.html, buildHtmlReport(data));
+        ctx.err(`report: ${flags.html} (${events.rows.length} event(s)${events.dropped > 0 ? `, ${events.dropped} past the --max-events cap not listed` : ''})`);
+      }
+      if (summary.failed > 0) ctx.setExitCode(EXIT.runtime);
+      else if (failOn !== 'none' && summary.atOrAbove(failOn) > 0) ctx.setExitCode(EXIT.findings);
+      else ctx.setExitCode(EXIT.clean);
+    });
+}
