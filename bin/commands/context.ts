@@ -68,6 +68,8 @@ export function packOptions(flags: RuleFlags, ctx: CliContext): RulePackOptions 
   const fromEnv = rulePackOptionsFromEnv({ ...env, LAMBDA_TASK_ROOT: undefined, BUILTIN_RULES_DIR: env.BUILTIN_RULES_DIR ?? path.join(ctx.root, 'rules') });
   return {
     ...fromEnv,
+    // the CLI always loads strictly: a broken rule file fails test-rules and scan (and CI)
+    strict: true,
     userDirs: [...(fromEnv.userDirs ?? []), ...flags.rules.map((d) => path.resolve(d))],
     disabled: [...(fromEnv.disabled ?? []), ...flags.disable],
     params: flags.allowedRegions === undefined ? fromEnv.params : { ...fromEnv.params, ALLOWED_REGIONS: flags.allowedRegions },
