@@ -13,7 +13,8 @@ import { DiscardingSink } from './forward/sink';
 import { processObject, type PipelineDeps } from './pipeline';
 import { findingTotal, type DeliveryReport } from './report';
 import { logReport, recordReportMetrics, type LoggerLike, type MetricsLike } from './telemetry';
-import { isSqsEvent, readTrigger } from './trigger';
+import { removalReport } from './integrity/deletions';
+import { isSqsEvent, readTrigger, type RemovedObject } from './trigger';
 
 /**
  * One audience for a delivery's notification (people by email, machines by SQS/Lambda/
@@ -333,6 +334,10 @@ export async function ingestPayload(payload: unknown, deps: IngestDeps, deliver:
   }
   const summaries: ObjectSummary[] = [];
   for (const ref of trigger.objects) summaries.push(await deliver(ref));
+  for (const removed of trigger.removed) {
+    const summary = await reportRemoval(removed, deps);
+    if (summary) summaries.push(summary);
+  }
   const failed: Pick<ObjectSummary, 'bucket' | 'key' | 'versionId' | 'errorReason'>[] = summaries.filter((s) => s.status === 'failed');
   for (const entry of trigger.rejected) {
     // the event's other objects were read; this entry fails the event, so it reaches the
@@ -349,6 +354,26 @@ export async function ingestPayload(payload: unknown, deps: IngestDeps, deliver:
     );
   }
   return summaries;
+}
+
+/**
+ * A deletion under the trail prefix: a finding from the event alone, alerted like any other
+ * (ledger de-dup, channels). Not idempotency-guarded: the ledger keeps a re-delivered event to
+ * one alert, and a channel failure fails the event so it is retried. With the integrity check
+ * off, or for a key that is no CloudTrail log or digest file, it is logged as ignored.
+ */
+async function reportRemoval(removed: RemovedObject, deps: IngestDeps): Promise<ObjectSummary | undefined> {
+  const report = deps.digests ? removalReport(removed) : undefined;
+  if (report === undefined) {
+    const why = deps.digests ? 'not a CloudTrail log or digest file' : 'log file integrity is off (LOG_INTEGRITY)';
+    deps.logger.info(`trigger entry ignored: ${removed.event} deletion, ${why}`, { bucket: removed.bucket, key: removed.key });
+    deps.metrics.addCountWithReason('TriggerEntriesIgnored', 'NotObjectCreated');
+    return undefined;
+  }
+  const outcome = await alertIfProcessed(report, deps);
+  logReport(deps.logger, report);
+  recordReportMetrics(deps.metrics, report);
+  return summarise(report, outcome.alerted, outcome.notified);
 }
 
 async function ingestSqsBatch(event: SQSEvent, deps: IngestDeps, deliver: Deliver, context?: Context): Promise<SQSBatchResponse> {

@@ -48,6 +48,8 @@ export interface IntegrityReport {
   hashStoreError?: string;
   /** A digest file: whether it is valid and what its log files came to. */
   digest?: { valid: boolean; problems: string[]; logFiles: { valid: number; total: number; invalid: Array<{ key: string; status: string }> } };
+  /** A deletion event for a CloudTrail file (no object was read). */
+  deleted?: { kind: 'log' | 'digest'; deleteMarker: boolean; event: string };
 }
 
 export function emptyReport(object: ObjectRef, kind: KeyKind, reason: string): DeliveryReport {

@@ -96,6 +96,7 @@ function recordIntegrityMetrics(metrics: MetricsLike, report: DeliveryReport): v
   const integrity = report.integrity;
   if (!integrity) return;
   if (integrity.hashStored === false) metrics.addMetric('LogHashStoreFailed', 'Count', 1);
+  if (integrity.deleted) metrics.addMetric('CloudTrailFilesDeleted', 'Count', 1);
   if (integrity.digest) {
     metrics.addMetric('DigestsVerified', 'Count', 1);
     if (!integrity.digest.valid) metrics.addMetric('DigestsInvalid', 'Count', 1);
@@ -220,6 +221,7 @@ export const EMITTED_METRICS: readonly EmittedMetric[] = [
   plain('DigestsInvalid', 'CloudTrail digest files found invalid (moved, signature, chain)'),
   plain('LogFilesVerified', 'log files compared with a digest'),
   plain('LogFilesInvalid', 'log files a digest lists that are modified or missing'),
+  plain('CloudTrailFilesDeleted', 'CloudTrail log or digest files deleted by a request (ObjectRemoved / "Object Deleted" events)'),
 ];
 
 export function emittedMetric(name: string): EmittedMetric | undefined {

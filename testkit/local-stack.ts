@@ -30,6 +30,11 @@ export interface LocalStack {
    * the local servers: no code path knows it is local.
    */
   readonly env: Record<string, string>;
+  /**
+   * The S3 event notifications s3rver emits (ObjectCreated:Put/Copy/Post, ObjectRemoved:Delete),
+   * as S3 would send them to the function; returns a function that stops listening.
+   */
+  onS3Event(listener: (event: unknown) => void): () => void;
   /** SDK client options for tests and tools in this process. */
   readonly clientConfig: {
     region: string;
@@ -83,6 +88,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     s3Endpoint,
     ...started,
     env,
+    onS3Event(listener) {
+      s3.on('event', listener);
+      return () => void s3.off('event', listener);
+    },
     clientConfig: { region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } },
     async stop() {
       await Promise.allSettled([s3.close(), started.logs.stop(), started.sns.stop(), started.dynamodb.stop(), started.cloudtrail.stop()]);

@@ -45,6 +45,23 @@ export const INTEGRITY_RULES = {
       `${RUNBOOK_BASE} — CloudTrail never rewrites a log file. List the key's versions (versioned bucket) for the original, find the ` +
       'PutObject/CopyObject in S3 data events or server access logs, and treat the new content as untrusted.',
   },
+  logDeleted: {
+    ruleId: 'integrity-log-file-deleted',
+    severity: 'HIGH',
+    title: 'CloudTrail log file deleted: a request removed a delivered log file',
+    runbook:
+      `${RUNBOOK_BASE} — CloudTrail never deletes what it delivered. Find the DeleteObject (S3 data events, server access logs; the ` +
+      'requester is in the EventBridge event), restore the file (versioned bucket: remove the delete marker or copy the previous version back), ' +
+      'and investigate the hour it covered from another source (CloudTrail Lake, event history).',
+  },
+  digestDeleted: {
+    ruleId: 'integrity-digest-deleted',
+    severity: 'HIGH',
+    title: 'CloudTrail digest file deleted: a request removed a delivered digest',
+    runbook:
+      `${RUNBOOK_BASE} — Deleting a digest hides which log files an hour had and breaks the chain. Find the DeleteObject (S3 data events, ` +
+      'server access logs), restore the digest (versioned bucket), and run `trailwatch verify` over the surrounding hours.',
+  },
   chainBroken: {
     ruleId: 'integrity-digest-chain-broken',
     severity: 'HIGH',
@@ -109,6 +126,36 @@ function make(
     dedupKey: `integrity#${rule.ruleId}#${object.bucket}/${object.key}`,
     details: Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined)),
   };
+}
+
+/**
+ * A CloudTrail log or digest file deleted by a request, from the deletion event alone (no
+ * read of the bucket): found in the invocation the event reaches. One alert per deletion
+ * event (sequencer, else version), so a re-delivered event alerts once.
+ */
+export function fileDeletedFinding(
+  kind: 'log' | 'digest',
+  removed: { bucket: string; key: string; versionId?: string; sequencer?: string; deleteMarker: boolean; event: string },
+  accountId?: string,
+  region?: string,
+): Finding {
+  const rule = kind === 'log' ? INTEGRITY_RULES.logDeleted : INTEGRITY_RULES.digestDeleted;
+  const how = removed.deleteMarker
+    ? 'a delete marker now hides it (versioned bucket: the previous version can be restored)'
+    : removed.versionId !== undefined
+      ? `version ${removed.versionId} was permanently deleted`
+      : 'permanently deleted';
+  const finding = make(rule, removed, `s3://${removed.bucket}/${removed.key} deleted (${removed.event}): ${how}`, {
+    accountId,
+    region,
+    count: 1,
+    event: removed.event,
+    deleteMarker: removed.deleteMarker,
+    versionId: removed.versionId,
+    sequencer: removed.sequencer,
+  });
+  const occurrence = removed.sequencer ?? removed.versionId;
+  return occurrence === undefined ? finding : { ...finding, dedupKey: `${finding.dedupKey}#${occurrence}` };
 }
 
 /** A log key forwarded before with other content: overwritten after delivery. */

@@ -9,3 +9,4 @@ export * from './hash-store';
 export * from './digest-delivery';
 export * from './reader';
 export * from './verify-range';
+export * from './deletions';

@@ -7,6 +7,7 @@ import {
   CloudTrailNotificationSchema,
   EventBridgeS3EventSchema,
   ObjectCreatedDetailSchema,
+  ObjectDeletedDetailSchema,
   S3NotificationSchema,
   S3TestEventSchema,
   SnsEnvelopeSchema,
@@ -29,9 +30,29 @@ export interface RejectedEntry {
   readonly key: string;
 }
 
+/**
+ * An object deleted by a request (S3 `ObjectRemoved:*`, EventBridge "Object Deleted" by
+ * DeleteObject). Under a trail's prefix it is tampering evidence: CloudTrail never deletes
+ * what it delivered. The caller decides whether the key is a CloudTrail file.
+ */
+export interface RemovedObject {
+  readonly bucket: string;
+  /** Decoded. */
+  readonly key: string;
+  /** The deleted version, or the delete marker's version id. */
+  readonly versionId?: string;
+  readonly sequencer?: string;
+  /** A versioned bucket kept the data behind a delete marker: it can be restored. */
+  readonly deleteMarker: boolean;
+  /** What the event called it, for the finding: `ObjectRemoved:Delete`, `Object Deleted (Permanently Deleted)`, … */
+  readonly event: string;
+}
+
 export interface TriggerContents {
   /** Objects to read, duplicates within the event collapsed, in event order. */
   readonly objects: ObjectRef[];
+  /** Objects deleted by a request, duplicates within the event collapsed, in event order. */
+  readonly removed: RemovedObject[];
   /** What was deliberately skipped, so the caller can log it ("nothing is lost silently"). */
   readonly ignored: IgnoredNotice[];
   /**
@@ -50,15 +71,15 @@ const MAX_ENVELOPES = 3;
 /**
  * Reads any trigger shape trailwatch accepts: a direct S3 notification, an SNS Lambda event,
  * an SQS message body (S3 notification, SNS envelope, EventBridge event, CloudTrail's SNS
- * message or S3's test event), an EventBridge "Object Created" event, CloudTrail's SNS
+ * message or S3's test event), an EventBridge "Object Created" or "Object Deleted" event, CloudTrail's SNS
  * message. Envelopes are unwrapped recursively.
  *
  * @throws UnrecognisedTriggerError for any other shape, naming what it saw.
  */
 export function readTrigger(payload: unknown): TriggerContents {
-  const found: TriggerContents = { objects: [], ignored: [], rejected: [] };
+  const found: TriggerContents = { objects: [], removed: [], ignored: [], rejected: [] };
   visit(payload, 'event', 0, found);
-  return { objects: collapseDuplicates(found.objects), ignored: found.ignored, rejected: found.rejected };
+  return { objects: collapseDuplicates(found.objects), removed: collapseDuplicates(found.removed), ignored: found.ignored, rejected: found.rejected };
 }
 
 /** The objects a trigger names; see {@link readTrigger}. Throws for the first rejected entry. */
@@ -101,8 +122,10 @@ function readS3Notification(payload: unknown, where: string, found: TriggerConte
   for (const record of event.Records) {
     const bucket = record.s3.bucket.name;
     const { key: encodedKey, size, eTag, versionId, sequencer } = record.s3.object;
-    // Only creations name a new log file; ObjectRemoved, ObjectRestore, Replication, … do not.
-    if (!record.eventName.startsWith('ObjectCreated:')) {
+    const removal = record.eventName.startsWith('ObjectRemoved:');
+    // Creations name a new log file, removals a deleted one; ObjectRestore, Replication,
+    // LifecycleExpiration (a configured rule, not a request), … name nothing to act on.
+    if (!record.eventName.startsWith('ObjectCreated:') && !removal) {
       found.ignored.push({
         reason: `S3 ${quote(record.eventName)} event: not an object creation`,
         bucket,
@@ -117,6 +140,17 @@ function readS3Notification(payload: unknown, where: string, found: TriggerConte
       // one broken entry must not hide the other objects of a multi-record event
       if (!(error instanceof UnrecognisedTriggerError)) throw error;
       found.rejected.push({ error, bucket, key: encodedKey });
+      continue;
+    }
+    if (removal) {
+      found.removed.push({
+        bucket,
+        key,
+        ...(versionId ? { versionId } : {}),
+        ...(sequencer === undefined ? {} : { sequencer }),
+        deleteMarker: record.eventName === 'ObjectRemoved:DeleteMarkerCreated',
+        event: record.eventName,
+      });
       continue;
     }
     found.objects.push(objectRef({ bucket, key, size, eTag, versionId: versionId ?? undefined, sequencer }));
@@ -150,6 +184,7 @@ function readSnsEnvelope(payload: Record<string, unknown>, where: string, depth:
 function readEventBridge(payload: unknown, where: string, found: TriggerContents): void {
   const event = parse(EventBridgeS3EventSchema, payload, 'an S3 EventBridge event', where);
   const detailType = event['detail-type'];
+  if (detailType === 'Object Deleted') return readObjectDeleted(event.detail, where, found);
   if (detailType !== 'Object Created') {
     const detail = ObjectCreatedDetailSchema.safeParse(event.detail);
     found.ignored.push({
@@ -164,6 +199,27 @@ function readEventBridge(payload: unknown, where: string, found: TriggerContents
   found.objects.push(
     objectRef({ bucket: detail.bucket.name, key, size, eTag: etag, versionId: detail.object['version-id'], sequencer }),
   );
+}
+
+function readObjectDeleted(payload: unknown, where: string, found: TriggerContents): void {
+  const detail = parse(ObjectDeletedDetailSchema, payload, 'an EventBridge "Object Deleted" detail', `${where}.detail`);
+  const { key, sequencer } = detail.object;
+  const versionId = detail.object['version-id'];
+  const deletionType = detail['deletion-type'];
+  if (detail.reason === 'Lifecycle Expiration') {
+    // a configured rule expiring old files, not a request: the same as S3's LifecycleExpiration events
+    found.ignored.push({ reason: 'EventBridge S3 "Object Deleted" by a lifecycle expiration rule: not a request', bucket: detail.bucket.name, key });
+    return;
+  }
+  // EventBridge carries the key as stored: no decoding
+  found.removed.push({
+    bucket: detail.bucket.name,
+    key,
+    ...(versionId === undefined ? {} : { versionId }),
+    ...(sequencer === undefined ? {} : { sequencer }),
+    deleteMarker: deletionType === 'Delete Marker Created',
+    event: `Object Deleted (${deletionType ?? 'deletion type not given'})`,
+  });
 }
 
 function readCloudTrailNotification(payload: unknown, where: string, found: TriggerContents): void {
@@ -236,7 +292,7 @@ function objectRef({ bucket, key, size, sequencer, versionId, eTag }: ObjectFiel
  * S3 delivers at least once and an event may name one write twice; the same
  * bucket + key + version + sequencer is the same write, so read it once.
  */
-function collapseDuplicates(refs: readonly ObjectRef[]): ObjectRef[] {
+function collapseDuplicates<T extends Pick<ObjectRef, 'bucket' | 'key' | 'versionId' | 'sequencer'>>(refs: readonly T[]): T[] {
   const seen = new Set<string>();
   return refs.filter((ref) => {
     const identity = JSON.stringify([ref.bucket, ref.key, ref.versionId ?? null, ref.sequencer ?? null]);

@@ -81,6 +81,23 @@ export const ObjectCreatedDetailSchema = z.object({
 });
 
 /**
+ * `detail` of an EventBridge "Object Deleted" event (S3 user guide, "EventBridge event
+ * message structure"): no size or ETag; `deletion-type` is `Permanently Deleted` or
+ * `Delete Marker Created` (versioned bucket), `reason` is `DeleteObject` or
+ * `Lifecycle Expiration`. The key is NOT URL-encoded here.
+ */
+export const ObjectDeletedDetailSchema = z.object({
+  bucket: z.object({ name: nonEmpty }),
+  object: z.object({
+    key: nonEmpty,
+    'version-id': z.string().optional(),
+    sequencer: z.string().optional(),
+  }),
+  'deletion-type': z.string().optional(),
+  reason: z.string().optional(),
+});
+
+/**
  * The message CloudTrail publishes to a trail's SNS topic per delivered file
  * (CloudTrail user guide, "Configuring Amazon SNS notifications for CloudTrail").
  * Keys are plain, not URL-encoded.

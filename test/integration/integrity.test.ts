@@ -2,7 +2,11 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { CloudTrailPublicKeys } from '../../lib/aws/cloudtrail-public-keys';
+import { DynamoDbAlertLedger } from '../../lib/aws/dynamodb-alert-ledger';
+import { SnsNotifier } from '../../lib/aws/sns-notifier';
+import { notificationChannel } from '../../lib/notify';
 import { CloudWatchLogsSink } from '../../lib/aws/cloudwatch-logs-sink';
 import { DynamoDbLogHashStore } from '../../lib/aws/dynamodb-log-hash-store';
 import { S3ObjectLister } from '../../lib/aws/s3-object-lister';
@@ -128,6 +132,47 @@ describe('log file integrity against s3rver, dynalite and the strict CloudTrail 
       ['integrity-log-file-modified', 'CRITICAL', c.logKeys[0]],
       ['integrity-log-file-missing', 'HIGH', c.logKeys[1]],
     ]);
+  });
+
+  it('a log file deleted in S3 (s3rver\'s own ObjectRemoved:Delete event): HIGH integrity-log-file-deleted published to SNS in that invocation, once (DynamoDB ledger), no object read', async () => {
+    // Prepare
+    const c = await chain((c) => c.addHour(2));
+    const d = deps();
+    await processObject(ref(c.logKeys[0]!), d);
+    const emitted: unknown[] = [];
+    const stopListening = stack.onS3Event((event) => void emitted.push(event));
+    await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: c.logKeys[0]! }));
+    stopListening();
+    const topicArn = stack.sns.createTopic('trailwatch-it-integrity-alerts');
+    const sns = new SNSClient({ ...stack.clientConfig, endpoint: stack.sns.endpoint });
+    const opened: string[] = [];
+    const source = d.source;
+    const log = () => undefined;
+    const ingestDeps: IngestDeps = {
+      ...d,
+      // any read of the bucket would show here: the deletion is reported from the event alone
+      source: { open: async (r) => (opened.push(r.key), source.open(r)) },
+      logger: { info: log, warn: log, error: log },
+      metrics: { addMetric: log, addCountWithReason: log, addCountBy: log },
+      ledger: new DynamoDbAlertLedger(dynamo, { tableName: TABLE }),
+      channels: [notificationChannel('people', new SnsNotifier(sns, topicArn), { logGroup: '/trailwatch/it', format: 'text' })],
+    };
+    const [event] = emitted as [{ Records: Array<{ eventName: string }> }];
+
+    // Act
+    const first = await ingestEvent(event, ingestDeps);
+    const again = await ingestEvent(event, ingestDeps);
+    sns.destroy();
+
+    // Assess
+    expect(event.Records[0]!.eventName).toBe('ObjectRemoved:Delete');
+    expect(first).toEqual({ objects: [expect.objectContaining({ key: c.logKeys[0], status: 'processed', findings: 1, alerted: 1, notified: true })] });
+    expect(again).toEqual({ objects: [expect.objectContaining({ alerted: 0 })] });
+    expect(opened).toEqual([]);
+    const published = stack.sns.published(topicArn);
+    expect(published).toHaveLength(1);
+    expect(published[0]!.message).toContain('integrity-log-file-deleted');
+    expect(published[0]!.message).toContain('HIGH');
   });
 
   it('ListPublicKeys throttled: the delivery fails with a clear error, is counted, and the retry succeeds once CloudTrail answers', async () => {

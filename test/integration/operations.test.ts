@@ -166,7 +166,7 @@ describe('operations in the packaged template: alarms, the operations topic, the
   beforeAll(() => {
     t = packageTemplate('trailBucket=org-trail-logs');
     tuned = packageTemplate(
-      'trailBucket=org-trail-logs', 'opsEmail=oncall@example.com', 'noLogFileAlarmMinutes=30', 'timeout=120', 'reservedConcurrency=5',
+      'trailBucket=org-trail-logs', 'opsEmail=oncall@example.com', 'noLogFileAlarmMinutes=30', 'noDigestAlarmHours=6', 'timeout=120', 'reservedConcurrency=5',
       'functionLogRetentionDays=7', 'tagOwner=platform-security', 'tagCostCenter=cc-42',
     );
   }, 240_000);
@@ -177,7 +177,7 @@ describe('operations in the packaged template: alarms, the operations topic, the
       expect(alarms.map(([, a]) => a.Properties!.AlarmName).sort()).toEqual(
         [
           'anomaly-store-failures', 'failure-queue-not-empty', 'failure-queue-stale', 'function-duration', 'function-errors', 'function-throttles',
-          'no-log-file-processed', 'objects-failed', 'rule-files-broken', 'triggers-rejected',
+          'no-digest-verified', 'no-log-file-processed', 'objects-failed', 'rule-files-broken', 'triggers-rejected',
         ].map((n) => `trailwatch-dev-${n}`),
       );
       for (const [id, a] of alarms) {
@@ -193,7 +193,7 @@ describe('operations in the packaged template: alarms, the operations topic, the
       expect(refs.length).toBeGreaterThanOrEqual(9);
       expect(refs.map((m) => metricProblem(t, m)).filter(Boolean)).toEqual([]);
       // the trailwatch metrics the issue names are among them
-      expect(refs.filter((m) => m.namespace === 'Trailwatch').map((m) => m.name).sort()).toEqual(['AnomalyStoreFailures', 'ObjectsFailed', 'ObjectsProcessed', 'RuleFilesBroken', 'TriggersRejected']);
+      expect(refs.filter((m) => m.namespace === 'Trailwatch').map((m) => m.name).sort()).toEqual(['AnomalyStoreFailures', 'DigestsVerified', 'ObjectsFailed', 'ObjectsProcessed', 'RuleFilesBroken', 'TriggersRejected']);
     });
 
     it('the check catches a renamed metric, a wrong dimension and another function', () => {
@@ -225,6 +225,17 @@ describe('operations in the packaged template: alarms, the operations topic, the
       const q = tuned.Resources.NoLogFileProcessedAlarm!.Properties!;
       expect([Number(q.EvaluationPeriods), Number(q.DatapointsToAlarm)]).toEqual([30, 30]);
       expect(q.AlarmDescription).toContain('for 30 minutes');
+    });
+
+    it('says "no digest verified" after N one-hour periods without one, missing data breaching (N a parameter, default 3): the trail stopped or validation was turned off', () => {
+      const p = t.Resources.NoDigestVerifiedAlarm!.Properties!;
+      expect(p).toMatchObject({
+        MetricName: 'DigestsVerified', Statistic: 'Sum', Period: 3600, EvaluationPeriods: 3, DatapointsToAlarm: 3,
+        Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching',
+      });
+      const q = tuned.Resources.NoDigestVerifiedAlarm!.Properties!;
+      expect([Number(q.EvaluationPeriods), Number(q.DatapointsToAlarm)]).toEqual([6, 6]);
+      expect(q.AlarmDescription).toContain('for 6 hours');
     });
 
     it('measures duration as a share of the function\'s own timeout, and the failure queue by depth and by age (> 1 h)', () => {

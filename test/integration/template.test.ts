@@ -42,11 +42,12 @@ describe('serverless package (offline) → CloudFormation template', () => {
     expect(fn.Properties!.Environment.Variables.LOG_GROUP_NAME).toBe('/trailwatch/dev/cloudtrail');
   });
 
-  it('triggers on ObjectCreated under <prefix>AWSLogs/ with a .json.gz suffix, on an existing bucket by default', () => {
+  it('triggers on ObjectCreated and ObjectRemoved (tampering evidence) under <prefix>AWSLogs/ with a .json.gz suffix, on an existing bucket by default', () => {
     const [[, custom]] = ofType(t, 'Custom::S3') as [[string, Resource]];
     expect(custom.Properties!.BucketName).toBe('org-trail-logs');
     expect(custom.Properties!.BucketConfigs).toEqual([
       { Event: 's3:ObjectCreated:*', Rules: [{ Prefix: 'central/AWSLogs/' }, { Suffix: '.json.gz' }] },
+      { Event: 's3:ObjectRemoved:*', Rules: [{ Prefix: 'central/AWSLogs/' }, { Suffix: '.json.gz' }] },
     ]);
     expect(ofType(t, 'AWS::S3::Bucket').map(([id]) => id)).toEqual(['ServerlessDeploymentBucket']);
   });
@@ -56,6 +57,8 @@ describe('serverless package (offline) → CloudFormation template', () => {
     expect(buckets).toHaveLength(1);
     expect(buckets[0]![1].Properties!.BucketName).toBe('new-trail-logs');
     expect(JSON.stringify(buckets[0]![1].Properties!.NotificationConfiguration)).toContain('.json.gz');
+    const lambdaEvents = (buckets[0]![1].Properties!.NotificationConfiguration.LambdaConfigurations as Array<{ Event: string }>).map((c) => c.Event);
+    expect(lambdaEvents.sort()).toEqual(['s3:ObjectCreated:*', 's3:ObjectRemoved:*']);
     expect(ofType(created, 'Custom::S3')).toHaveLength(0);
     const policy = created.Resources.TrailBucketPolicy!;
     expect(policy.Condition).toBe('CreatesBucket');

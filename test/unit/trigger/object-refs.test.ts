@@ -262,7 +262,7 @@ describe('objectRefsFrom: S3 key decoding', () => {
 });
 
 describe('objectRefsFrom: what it skips and collapses', () => {
-  it('ignores ObjectRemoved records and keeps the creations of the same event', () => {
+  it('reads ObjectRemoved records as removals and keeps the creations of the same event', () => {
     // Prepare
     const removed = s3PutRecord();
     removed.eventName = 'ObjectRemoved:Delete';
@@ -275,9 +275,10 @@ describe('objectRefsFrom: what it skips and collapses', () => {
 
     // Assess
     expect(contents.objects).toEqual([PUT_REF]);
-    expect(contents.ignored).toEqual([
-      { reason: expect.stringContaining('ObjectRemoved:Delete'), bucket: BUCKET, key: 'AWSLogs/old file.json.gz' },
+    expect(contents.removed).toEqual([
+      { bucket: BUCKET, key: 'AWSLogs/old file.json.gz', sequencer: '0067D3F1A5C2E4B800', deleteMarker: false, event: 'ObjectRemoved:Delete' },
     ]);
+    expect(contents.ignored).toEqual([]);
   });
 
   it('ignores a non-creation record even when its key would not decode', () => {
@@ -313,18 +314,19 @@ describe('objectRefsFrom: what it skips and collapses', () => {
     },
   );
 
-  it('ignores EventBridge S3 events other than "Object Created"', () => {
+  it('ignores EventBridge S3 events other than "Object Created" and "Object Deleted"', () => {
     // Prepare
     const event = loadTrigger('eventbridge-object-created.json') as Record<string, unknown>;
-    event['detail-type'] = 'Object Deleted';
+    event['detail-type'] = 'Object Restore Completed';
 
     // Act
     const contents = readTrigger(event);
 
     // Assess
     expect(contents.objects).toEqual([]);
+    expect(contents.removed).toEqual([]);
     expect(contents.ignored).toEqual([
-      { reason: expect.stringContaining('"Object Deleted"'), bucket: BUCKET, key: KEY_US_EAST_1 },
+      { reason: expect.stringContaining('"Object Restore Completed"'), bucket: BUCKET, key: KEY_US_EAST_1 },
     ]);
   });
 
@@ -604,5 +606,96 @@ describe('objectRefsFrom: unrecognised triggers', () => {
 
     // Assess
     expect(refs).toEqual([PUT_REF]);
+  });
+});
+
+describe('readTrigger: deletions (tampering evidence under the trail prefix)', () => {
+  it('reads an S3 ObjectRemoved:Delete notification (unversioned bucket: key and sequencer only)', () => {
+    // Act
+    const contents = readTrigger(loadTrigger('s3-object-removed-delete.json'));
+
+    // Assess
+    expect(contents.objects).toEqual([]);
+    expect(contents.removed).toEqual([{ bucket: BUCKET, key: KEY_US_EAST_1, sequencer: '0067D400D3A1B2C3D4', deleteMarker: false, event: 'ObjectRemoved:Delete' }]);
+  });
+
+  it('reads an S3 ObjectRemoved:DeleteMarkerCreated notification (versioned bucket) with the marker\'s version', () => {
+    // Act
+    const [removed] = readTrigger(loadTrigger('s3-object-removed-delete-marker.json')).removed;
+
+    // Assess
+    expect(removed).toMatchObject({ bucket: BUCKET, versionId: 'wQ8r.Zk2Lm4nP6sT9vX1yA3bC5dE7fG0', deleteMarker: true, event: 'ObjectRemoved:DeleteMarkerCreated' });
+    expect(removed?.key).toContain('/CloudTrail-Digest/us-east-1/');
+  });
+
+  it('reads an ObjectRemoved notification wrapped in SQS (S3 → SQS body) and in SNS → SQS', () => {
+    // Prepare
+    const notification = loadTrigger('s3-object-removed-delete.json');
+
+    // Act
+    const direct = readTrigger(notification).removed;
+    const viaSns = readTrigger(snsEnvelope(notification)).removed;
+
+    // Assess
+    expect(direct).toHaveLength(1);
+    expect(viaSns).toEqual(direct);
+  });
+
+  it('reads an EventBridge "Object Deleted" event (delete marker), the key as stored', () => {
+    // Act
+    const contents = readTrigger(loadTrigger('eventbridge-object-deleted.json'));
+
+    // Assess
+    expect(contents.removed).toEqual([
+      {
+        bucket: BUCKET,
+        key: KEY_US_EAST_1,
+        versionId: '1QW9g1Z99LUNbvaaYVpW9xDlOLU.qxgF',
+        sequencer: '0067D400D3A1B2C3F6',
+        deleteMarker: true,
+        event: 'Object Deleted (Delete Marker Created)',
+      },
+    ]);
+  });
+
+  it('reads a permanent EventBridge deletion, and skips one by a lifecycle expiration rule with its reason', () => {
+    // Prepare
+    const permanent = loadTrigger('eventbridge-object-deleted.json') as { detail: Record<string, unknown> };
+    permanent.detail['deletion-type'] = 'Permanently Deleted';
+    const expired = loadTrigger('eventbridge-object-deleted.json') as { detail: Record<string, unknown> };
+    expired.detail['reason'] = 'Lifecycle Expiration';
+
+    // Act
+    const byRequest = readTrigger(permanent);
+    const byLifecycle = readTrigger(expired);
+
+    // Assess
+    expect(byRequest.removed).toEqual([expect.objectContaining({ deleteMarker: false, event: 'Object Deleted (Permanently Deleted)' })]);
+    expect(byLifecycle.removed).toEqual([]);
+    expect(byLifecycle.ignored).toEqual([{ reason: expect.stringContaining('lifecycle expiration'), bucket: BUCKET, key: KEY_US_EAST_1 }]);
+  });
+
+  it('rejects an EventBridge "Object Deleted" event without an object key, naming the field', () => {
+    // Prepare
+    const event = loadTrigger('eventbridge-object-deleted.json') as { detail: { object: Record<string, unknown> } };
+    delete event.detail.object['key'];
+
+    // Act
+    const read = () => readTrigger(event);
+
+    // Assess
+    expect(read).toThrow(/"Object Deleted" detail but is not one at object\.key/);
+  });
+
+  it('collapses a deletion repeated within one event', () => {
+    // Prepare
+    const event = loadTrigger('s3-object-removed-delete.json') as { Records: unknown[] };
+    event.Records.push(event.Records[0]);
+
+    // Act
+    const contents = readTrigger(event);
+
+    // Assess
+    expect(contents.removed).toHaveLength(1);
   });
 });

@@ -25,6 +25,22 @@ describe('sample trigger events are complete', () => {
     expect(result.error).toBeUndefined();
   });
 
+  it.each(['s3-object-removed-delete.json', 's3-object-removed-delete-marker.json'])('%s passes S3Schema', (name) => {
+    // Act
+    const result = S3Schema.safeParse(loadTrigger(name));
+
+    // Assess
+    expect(result.error).toBeUndefined();
+  });
+
+  it('eventbridge-object-deleted.json passes S3EventNotificationEventBridgeSchema', () => {
+    // Act
+    const result = S3EventNotificationEventBridgeSchema.safeParse(loadTrigger('eventbridge-object-deleted.json'));
+
+    // Assess
+    expect(result.error).toBeUndefined();
+  });
+
   it('sqs-s3.json passes S3SqsEventNotificationSchema', () => {
     // Act
     const result = S3SqsEventNotificationSchema.safeParse(loadTrigger('sqs-s3.json'));
