@@ -46,6 +46,8 @@ import { RuleLoadError } from '../lib/rules/errors';
 import { loadRulePack, type RulePack, type RulePackOptions } from '../lib/rules/load';
 import { scanDirectory } from '../lib/rules/scan';
 import { formatRuleTestResult, runRuleTests } from '../lib/rules/test-runner';
+import { formatSuppressions, runExceptionTests } from '../lib/rules/exceptions';
+import type { DeliveryReport } from '../lib/report';
 
 const USAGE = `usage:
   trailwatch test-rules [--rules dir]… [--allowed-regions r1,r2]
@@ -114,7 +116,7 @@ function packOptions(args: Args, env: NodeJS.ProcessEnv): RulePackOptions {
 
 async function testRules(args: Args, out: (line: string) => void): Promise<number> {
   const pack = await loadRulePack(packOptions(args, process.env));
-  const results = runRuleTests(pack);
+  const results = [...runRuleTests(pack), ...runExceptionTests(pack)];
   for (const result of results) out(formatRuleTestResult(result));
   for (const refused of pack.refused) out(`SKIP ${refused.file}  refused (${refused.format}): ${refused.reason}`);
   const failed = results.filter((r) => r.status === 'fail').length;
@@ -132,8 +134,10 @@ async function scan(args: Args, out: (line: string) => void, err: (line: string)
   let records = 0;
   let findings = 0;
   let listed = 0;
+  const suppressed: DeliveryReport[] = [];
   for await (const { file, report } of scanDirectory(path.resolve(dir), pack)) {
     files++;
+    if (report.suppressed) suppressed.push(report);
     records += report.records.read;
     if (report.status === 'failed') {
       failed++;
@@ -149,6 +153,7 @@ async function scan(args: Args, out: (line: string) => void, err: (line: string)
       err(`${file}: ${findingTotal(report)} findings, ${report.findings.length} listed (the rest over the per-rule and per-delivery limits)`);
     }
   }
+  for (const line of formatSuppressions(suppressed)) err(line);
   const unlisted = findings > listed ? ` (${listed} listed)` : '';
   err(`${files} file(s), ${records} record(s), ${findings} finding(s)${unlisted}${failed > 0 ? `, ${failed} file(s) failed` : ''}`);
   return failed > 0 ? 1 : 0;

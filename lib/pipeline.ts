@@ -10,6 +10,7 @@ import type { PutLogEventsLimits } from './forward/batcher';
 import { Forwarder } from './forward/forwarder';
 import { cloudTrailStreamName, type LogSink } from './forward/sink';
 import { emptyReport, type DeliveryReport } from './report';
+import type { SuppressionCount } from './rules/exceptions/apply';
 
 /**
  * Something else that reads every record of a delivery in the same pass as forwarding
@@ -24,6 +25,8 @@ export interface Analyser {
    * (matches it counted but did not return). Without it, the findings returned are all.
    */
   tallies?(): readonly RuleTally[];
+  /** After `finish`: matches its exceptions suppressed (lib/rules/exceptions), for the report's count. */
+  suppressions?(): readonly SuppressionCount[];
 }
 
 export interface PipelineDeps {
@@ -82,6 +85,8 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
     const { findings, matched } = collected.result();
     report.findings = findings;
     report.matched = matched;
+    const suppressed = analysers.flatMap((a) => a.suppressions?.() ?? []);
+    if (suppressed.length > 0) report.suppressed = suppressed;
     report.status = 'processed';
     report.reason = key.reason;
   } catch (err) {
