@@ -116,11 +116,13 @@ function packOptions(args: Args, env: NodeJS.ProcessEnv): RulePackOptions {
 
 async function testRules(args: Args, out: (line: string) => void): Promise<number> {
   const pack = await loadRulePack(packOptions(args, process.env));
-  const results = [...runRuleTests(pack), ...runExceptionTests(pack)];
+  const exceptions = runExceptionTests(pack);
+  const results = [...runRuleTests(pack), ...exceptions];
   for (const result of results) out(formatRuleTestResult(result));
   for (const refused of pack.refused) out(`SKIP ${refused.file}  refused (${refused.format}): ${refused.reason}`);
   const failed = results.filter((r) => r.status === 'fail').length;
-  out(`\n${results.length} rules: ${results.length - failed} passed, ${failed} failed${pack.refused.length > 0 ? `; ${pack.refused.length} refused` : ''}`);
+  const counted = `${results.length - exceptions.length} rules${exceptions.length > 0 ? `, ${exceptions.length} exceptions` : ''}`;
+  out(`\n${counted}: ${results.length - failed} passed, ${failed} failed${pack.refused.length > 0 ? `; ${pack.refused.length} refused` : ''}`);
   return failed > 0 ? 1 : 0;
 }
 

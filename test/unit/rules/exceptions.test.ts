@@ -1,6 +1,9 @@
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { main } from '../../../bin/trailwatch';
+import { buildIngestDeps } from '../../../functions/commons/deps';
+import { classifyKey } from '../../../lib/cloudtrail/classify';
+import { loadConfig } from '../../../lib/config';
 import type { CloudTrailRecord } from '../../../lib/cloudtrail/types';
 import { RuleLoadError } from '../../../lib/rules/errors';
 import { exceptionAnalyser, formatSuppressions, runExceptionTests } from '../../../lib/rules/exceptions';
@@ -239,5 +242,25 @@ describe('suppressions in the delivery report, log line, metrics and scan', () =
     } finally {
       t.cleanup();
     }
+  });
+});
+
+describe('the function', () => {
+  it("applies and counts the pack's exceptions in the analysers it builds (functions/commons/deps.ts)", () => {
+    // Prepare
+    const pack = packWith([exceptionFile({ expires: '2099-12-31' })]);
+    const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const metrics = { addMetric: () => undefined, addCountWithReason: () => undefined, addCountBy: () => undefined };
+    const env = { LOG_GROUP_NAME: '/trailwatch/test', TRAILWATCH_ALERTS: 'off' };
+    const deps = buildIngestDeps(loadConfig(env), pack, { logger: quiet, metrics });
+
+    // Act
+    const [rules] = deps.analysersFor?.(REF, classifyKey(REF.key)) ?? [];
+    rules?.observe(trailRecords([rootLogin(), rootLogin('198.51.100.7')]));
+    const findings = rules?.finish() as { ruleId: string }[];
+
+    // Assess
+    expect(findings.map((f) => f.ruleId)).toEqual(['root-console-login']);
+    expect(rules?.suppressions?.()).toEqual([expect.objectContaining({ exception: 'break-glass-drill', matches: 1 })]);
   });
 });
