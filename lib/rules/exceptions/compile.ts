@@ -1,4 +1,6 @@
 import { compileFilterPattern, FilterPatternError } from '../filter-pattern';
+import { compileSearchIdentifier, detectionPredicate } from '../sigma/detection';
+import { SigmaProblem } from '../sigma/problem';
 import { RuleLoadError } from '../errors';
 import { ExceptionFileSchema, type ExceptionDefinition } from './schema';
 
@@ -33,11 +35,12 @@ export function compileExceptionFile(doc: unknown, file: string): CompiledExcept
   return parsed.data.exceptions.map((def, i) => {
     let test: (record: unknown) => boolean;
     try {
-      // the rule language's own compiler: an exception means exactly what the same pattern means in a rule
-      test = compileFilterPattern(def.match).test;
+      // the rule languages' own compilers: an exception means exactly what the same pattern or selection means in a rule
+      test = def.match !== undefined ? compileFilterPattern(def.match).test : detectionPredicate(compileSearchIdentifier('selection', def.selection));
     } catch (err) {
-      if (!(err instanceof FilterPatternError)) throw err;
-      throw new RuleLoadError('InvalidException', file, `exceptions.${i}.match: ${err.reason}: ${err.message}`, { cause: err, position: err.position });
+      if (err instanceof FilterPatternError) throw new RuleLoadError('InvalidException', file, `exceptions.${i}.match: ${err.reason}: ${err.message}`, { cause: err, position: err.position });
+      if (err instanceof SigmaProblem) throw new RuleLoadError('InvalidException', file, `exceptions.${i}.selection: ${err.message}`, { cause: err });
+      throw err;
     }
     return {
       id: def.id,
@@ -47,7 +50,7 @@ export function compileExceptionFile(doc: unknown, file: string): CompiledExcept
       expires: def.expires,
       expiresAt: Date.parse(`${def.expires}T00:00:00Z`) + DAY_MS,
       file,
-      expression: def.match,
+      expression: def.match ?? JSON.stringify(def.selection),
       test,
       tests: def.tests,
     };

@@ -24,8 +24,10 @@ export const ExceptionSchema = z
     id: z.string().regex(RULE_ID, 'must be kebab-case: lower-case letters and digits joined by single hyphens'),
     /** The rule id it applies to, or `*` for every rule (a global exception). */
     rule: z.union([z.literal('*'), z.string().regex(RULE_ID, 'a rule id, or * for every rule')]),
-    /** A CloudWatch Logs JSON filter pattern over the record, like a rule's `match`. */
-    match: z.string().min(1),
+    /** A CloudWatch Logs JSON filter pattern over the record, like a rule's `match`… */
+    match: z.string().min(1).optional(),
+    /** …or a Sigma selection (one search identifier's map or list of maps), like a Sigma rule's `selection`. */
+    selection: z.unknown().optional(),
     owner: z.string().trim().min(1, 'who answers for this exception (a team, an e-mail)'),
     reason: z.string().trim().min(1, 'why these matches are expected'),
     expires: z.string().refine(isCalendarDate, 'an ISO date, YYYY-MM-DD (unquoted is fine: YAML 1.2 keeps it a string)'),
@@ -38,7 +40,8 @@ export const ExceptionSchema = z
       })
       .strict(),
   })
-  .strict();
+  .strict()
+  .refine((e) => (e.match === undefined) !== (e.selection === undefined), { message: 'exactly one of match (a filter pattern) or selection (a Sigma selection)', path: ['match'] });
 
 export const ExceptionFileSchema = z.object({ exceptions: z.array(ExceptionSchema).min(1) }).strict();
 

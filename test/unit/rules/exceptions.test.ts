@@ -114,6 +114,18 @@ describe('exception files', () => {
     expect(pack.rules[0]!.test(rootLogin())).toBe(true);
   });
 
+  it('take a Sigma selection instead of a filter pattern', () => {
+    // Prepare
+    const pack = packWith([exceptionFile({ match: undefined, selection: { 'sourceIPAddress|cidr': '203.0.113.0/24', 'userIdentity.type': 'root' } })]);
+
+    // Act
+    const { findings, suppressed } = evaluate(pack, [rootLogin('203.0.113.77'), rootLogin('198.51.100.7')], BEFORE_EXPIRY);
+
+    // Assess
+    expect(findings.map((f) => f.sourceIPAddress)).toEqual(['198.51.100.7']);
+    expect(suppressed).toEqual([expect.objectContaining({ exception: 'break-glass-drill', matches: 1 })]);
+  });
+
   it('do not let a suppressed record count towards a threshold', () => {
     // Prepare
     const rule = ruleDoc('root-console-login', { threshold: { count: 2 } });
@@ -139,6 +151,9 @@ describe('exception files', () => {
     ['no tests', { tests: undefined }, /tests/],
     ['a pattern that does not compile', { match: '{ $.eventName = ' }, /match/],
     ['an unknown rule id', { rule: 'root-console-logins' }, /no rule has the id "root-console-logins"/],
+    ['both match and selection', { selection: { eventName: 'ConsoleLogin' } }, /exactly one of match .* or selection/],
+    ['neither match nor selection', { match: undefined }, /exactly one of match .* or selection/],
+    ['a selection Sigma cannot evaluate (keyword search)', { match: undefined, selection: ['ConsoleLogin'] }, /selection: keyword search/],
   ])('refuse %s at load (InvalidException)', (_label, overrides, message) => {
     // Act
     const err = loadError([exceptionFile(overrides)]);
