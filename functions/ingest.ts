@@ -23,6 +23,12 @@ const rulePack = loadRulePack({ ...rulePackOptionsFromEnv(), sources: ruleSource
   // not strict (RULES_STRICT unset): a broken user rule file is skipped, never silently
   for (const broken of pack.broken) logger.error(`rule file skipped: does not load (${broken.reason})`, { file: broken.file, reason: broken.reason, detail: broken.message });
   pipelineMetrics.addMetric('RuleFilesBroken', 'Count', pack.broken.length);
+  // each delivery also reports an expired exception as an exception-expired finding; this line says it at cold start
+  for (const e of pack.exceptions.exceptions) {
+    const line = { exception: e.id, rule: e.rule, owner: e.owner, expires: e.expires, file: e.file };
+    if (Date.now() >= e.expiresAt) logger.warn(`exception expired: ${e.id} no longer suppresses matches`, line);
+    else logger.info(`exception loaded: ${e.id}`, line);
+  }
   return pack;
 });
 // completed on the first invocation: topic ARNs need the function's own ARN

@@ -13,6 +13,7 @@ import { emptyReport, type DeliveryReport } from './report';
 import { hashingChunks, newSha256, type LogHashStore } from './integrity/hash-store';
 import { checkDigestDelivery, type DigestCheckDeps } from './integrity/digest-delivery';
 import { logFileOverwrittenFinding } from './integrity/findings';
+import type { SuppressionCount } from './rules/exceptions/apply';
 
 /**
  * Something else that reads every record of a delivery in the same pass as forwarding
@@ -27,6 +28,8 @@ export interface Analyser {
    * (matches it counted but did not return). Without it, the findings returned are all.
    */
   tallies?(): readonly RuleTally[];
+  /** After `finish`: matches its exceptions suppressed (lib/rules/exceptions), for the report's count. */
+  suppressions?(): readonly SuppressionCount[];
 }
 
 export interface PipelineDeps {
@@ -98,6 +101,8 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
     const { findings, matched } = collected.result();
     report.findings = findings;
     report.matched = matched;
+    const suppressed = analysers.flatMap((a) => a.suppressions?.() ?? []);
+    if (suppressed.length > 0) report.suppressed = suppressed;
     report.status = 'processed';
     report.reason = key.reason;
     if (kept) report.integrity = kept.integrity;

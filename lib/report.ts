@@ -1,6 +1,7 @@
 import type { KeyKind } from './cloudtrail/classify';
 import type { ObjectRef } from './cloudtrail/types';
 import type { Finding, FindingMatches } from './findings';
+import type { SuppressionCount } from './rules/exceptions/apply';
 
 export type DeliveryStatus = 'processed' | 'skipped' | 'failed';
 
@@ -35,6 +36,8 @@ export interface DeliveryReport {
   findings: Finding[];
   /** How many findings and events the rules matched, listed in `findings` or not; set when processed. */
   matched?: FindingMatches;
+  /** Matches removed by exceptions (lib/rules/exceptions), per exception and rule; set when any were. */
+  suppressed?: SuppressionCount[];
   /** Set when status is `failed`: the typed error's reason (e.g. `CorruptGzip`) and message. */
   error?: { reason: string; message: string };
   /** Log file integrity: the file's hash as kept for the digest check, or a digest's verdict. */

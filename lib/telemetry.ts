@@ -44,6 +44,7 @@ export function logReport(logger: LoggerLike, report: DeliveryReport): void {
     durationMs: report.durationMs,
     findings: countByRule(report),
     ...(report.matched && report.matched.listed < report.matched.findings ? { findingsNotListed: report.matched.notListed } : {}),
+    ...(report.suppressed ? { suppressed: suppressedByException(report) } : {}),
     error: report.error,
     ...(report.integrity ? { integrity: report.integrity } : {}),
   };
@@ -88,6 +89,7 @@ export function recordReportMetrics(metrics: MetricsLike, report: DeliveryReport
   metrics.addMetric('PutLogEventsCalls', 'Count', report.putLogEventsCalls);
   metrics.addMetric('ObjectDuration', 'Milliseconds', report.durationMs);
   recordFindingMetrics(metrics, report.findings);
+  for (const [exception, n] of Object.entries(suppressedByException(report))) metrics.addCountBy('FindingsSuppressed', 'ExceptionId', exception, n);
   recordIntegrityMetrics(metrics, report);
 }
 
@@ -103,6 +105,16 @@ function recordIntegrityMetrics(metrics: MetricsLike, report: DeliveryReport): v
     metrics.addMetric('LogFilesVerified', 'Count', integrity.digest.logFiles.total);
     metrics.addMetric('LogFilesInvalid', 'Count', integrity.digest.logFiles.total - integrity.digest.logFiles.valid);
   }
+}
+
+/**
+ * Matches each exception suppressed in the delivery (summed over its rules). Exception ids
+ * come from the loaded exception files, never from a record, so the dimension is bounded.
+ */
+function suppressedByException(report: DeliveryReport): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const s of report.suppressed ?? []) counts[s.exception] = (counts[s.exception] ?? 0) + s.matches;
+  return counts;
 }
 
 /**
@@ -197,6 +209,7 @@ export const EMITTED_METRICS: readonly EmittedMetric[] = [
   plain('Findings', 'findings per delivery'),
   by('FindingsBySeverity', 'Severity', 'findings per severity'),
   by('FindingsByRule', 'RuleId', 'findings per rule id'),
+  by('FindingsSuppressed', 'ExceptionId', 'rule matches an exception suppressed, per exception id (lib/rules/exceptions)'),
   plain('DuplicateDeliveries', 'events for an object already processed (ignored)'),
   plain('ConcurrentDuplicateDeliveries', 'events for an object another invocation is processing (retried)'),
   plain('PendingAlertsRetried', 'objects re-read only to send alerts left pending'),

@@ -1,4 +1,6 @@
 import { writeFile } from 'node:fs/promises';
+import type { DeliveryReport } from '../../lib/report';
+import { formatSuppressions } from '../../lib/rules/exceptions';
 import { Command, Option } from 'commander';
 import { anomalyOptionsFromEnv } from '../../lib/anomaly';
 import { CliUsageError } from '../../lib/cli/errors';
@@ -64,6 +66,8 @@ export function scanCommand(ctx: CliContext): Command {
       const ndjson = new NdjsonWriter(ctx.out);
       if (format === 'csv') ctx.out(csvHeader());
       const files: ScanItem[] = [];
+      // what each exception suppressed, printed after the summary so a team can tune on its history
+      const suppressed: DeliveryReport[] = [];
       const findings = [];
       for await (const { item, report } of scanItems(items, pack, {
         concurrency,
@@ -75,6 +79,7 @@ export function scanCommand(ctx: CliContext): Command {
       })) {
         files.push(item);
         summary.add(item.name, report);
+        if (report.suppressed) suppressed.push(report);
         progress.add({ files: 1, records: report.records.read, bytes: item.size ?? report.bytes.compressed });
         if (report.status === 'failed') say(stripControls(`${item.name}: FAILED: ${report.reason}`));
         else if (report.status === 'skipped') say(stripControls(`${item.name}: skipped: ${report.reason}`));
@@ -91,6 +96,7 @@ export function scanCommand(ctx: CliContext): Command {
       }
       progress.clear();
       for (const line of summary.lines()) ctx.err(line);
+      for (const line of formatSuppressions(suppressed)) ctx.err(line);
       if (flags.html && events) {
         const data: ReportData = { files: files.map((f) => f.name), findings, events: events.rows, eventsCap: events.cap, eventsDropped: events.dropped, summary, generatedAt: new Date().toISOString() };
         await writeFile(flags.html, buildHtmlReport(data));

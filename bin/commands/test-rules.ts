@@ -3,6 +3,7 @@ import { EXIT } from '../../lib/cli/exit-codes';
 import { loadRulePack } from '../../lib/rules/load';
 import { RuleLoadError } from '../../lib/rules/errors';
 import { formatRuleTestResult, runRuleTests } from '../../lib/rules/test-runner';
+import { runExceptionTests } from '../../lib/rules/exceptions';
 import { examples, packOptions, withRuleOptions, type CliContext, type RuleFlags } from './context';
 
 export function testRulesCommand(ctx: CliContext): Command {
@@ -20,11 +21,13 @@ export function testRulesCommand(ctx: CliContext): Command {
         ctx.setExitCode(EXIT.findings);
         return;
       }
-      const results = runRuleTests(pack);
+      const exceptions = runExceptionTests(pack);
+      const results = [...runRuleTests(pack), ...exceptions];
       for (const result of results) ctx.out(formatRuleTestResult(result));
       for (const refused of pack.refused) ctx.out(`SKIP ${refused.file}  refused (${refused.format}): ${refused.reason}`);
       const failed = results.filter((r) => r.status === 'fail').length;
-      ctx.out(`\n${results.length} rules: ${results.length - failed} passed, ${failed} failed${pack.refused.length > 0 ? `; ${pack.refused.length} refused` : ''}`);
+      const counted = `${results.length - exceptions.length} rules${exceptions.length > 0 ? `, ${exceptions.length} exceptions` : ''}`;
+      ctx.out(`\n${counted}: ${results.length - failed} passed, ${failed} failed${pack.refused.length > 0 ? `; ${pack.refused.length} refused` : ''}`);
       ctx.setExitCode(failed > 0 ? EXIT.findings : EXIT.clean);
     });
 }

@@ -23,7 +23,7 @@ import type { AlertChannel, IngestDeps } from '../../lib/ingest';
 import type { Analyser } from '../../lib/pipeline';
 import { notificationChannel } from '../../lib/notify';
 import { eventBridgeChannel, securityHubChannel } from '../../lib/outputs';
-import { ruleAnalyser, type RulePack } from '../../lib/rules';
+import { exceptionAnalyser, type RulePack } from '../../lib/rules';
 import { recordAnomalyResult, type LoggerLike, type MetricsLike } from '../../lib/telemetry';
 
 /**
@@ -115,7 +115,7 @@ export function buildIngestDeps(
     logGroup: config.LOG_GROUP_NAME,
     gunzip: { maxDecompressedBytes: config.MAX_DECOMPRESSED_BYTES },
     maxInFlight: config.PUT_LOG_EVENTS_MAX_IN_FLIGHT,
-    analysersFor: (ref, key) => [ruleAnalyser(pack, ref), ...anomalies(ref, key)],
+    analysersFor: (ref, key) => [exceptionAnalyser(pack, ref), ...anomalies(ref, key)],
     channels,
     ...(config.DEDUP_TABLE_NAME && dynamo
       ? {

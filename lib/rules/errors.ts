@@ -21,6 +21,8 @@ export type RuleLoadErrorReason =
   | 'DuplicateRuleId'
   /** `id` differs from the file name: the file name is how people find a rule. */
   | 'RuleIdMismatch'
+  /** An exception file that does not validate, whose pattern does not compile, with a duplicate id or an unknown rule id. */
+  | 'InvalidException'
   /** A disabled id (DISABLED_RULES, `--disable`) that names no loaded rule: a typo must not leave a rule on. */
   | 'UnknownDisabledRule';
 

@@ -6,6 +6,7 @@ export { loadRulePack, buildRulePack, readRuleDirectory, type RulePack, type Rul
 export { ruleAnalyser, planRules, DEFAULT_MAX_FINDINGS_PER_RULE, type EvaluationPlan, type RuleAnalyserOptions } from './engine';
 export { runRuleTests, formatRuleTestResult, type RuleTestResult } from './test-runner';
 export { rulePackOptionsFromEnv } from './config';
+export { exceptionAnalyser, runExceptionTests, formatSuppressions, type ExceptionSet, type SuppressionCount, type CompiledException } from './exceptions';
 export { scanDirectory, type ScannedFile } from './scan';
 export { RuleLoadError, type RuleLoadErrorReason } from './errors';
 export type { CompiledRule, RuleEntry, RuleStatus, RefusedRule } from './rule';

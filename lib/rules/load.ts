@@ -8,6 +8,7 @@ import type { Trust } from './functions';
 import type { ParamValues } from './params';
 import type { CompiledRule, RefusedRule, RuleEntry } from './rule';
 import { compileRuleFile } from './rule-file';
+import { checkExceptions, compileExceptionFile, isExceptionDocument, prepareExceptions, type CompiledException, type ExceptionSet } from './exceptions';
 
 /** The loaded rules, compiled once: what `ruleAnalyser` evaluates and `runRuleTests` tests. */
 export interface RulePack {
@@ -23,6 +24,11 @@ export interface RulePack {
    */
   readonly broken: readonly BrokenRuleFile[];
   readonly plan: EvaluationPlan;
+  /**
+   * Exception files found beside the rules (lib/rules/exceptions): applied by
+   * `exceptionAnalyser`, which counts what they suppress. `plan` does not apply them.
+   */
+  readonly exceptions: ExceptionSet;
 }
 
 /** A user rule file skipped because it does not load: the RuleLoadError's file, reason and message. */
@@ -154,6 +160,7 @@ export function buildRulePack(
   const broken: BrokenRuleFile[] = [];
   const seen = new Map<string, string>();
   const strict = options.strict ?? true;
+  const exceptionFiles: { file: string; builtin: boolean; exceptions: CompiledException[] }[] = [];
 
   for (const document of documents) {
     const { file, builtin } = document;
@@ -167,6 +174,10 @@ export function buildRulePack(
     const textFormat = first === undefined ? undefined : formats.find((f) => f.compileText && f.recognises(first));
     if (textFormat && text === undefined) throw new RuleLoadError('InvalidRule', file, `a ${textFormat.name} rule parsed at build time without its text`);
     const doc = textFormat ? undefined : parsed === undefined ? first : parseYaml(file, parsed, first);
+    if (isExceptionDocument(doc)) {
+      exceptionFiles.push({ file, builtin: builtin === true, exceptions: compileExceptionFile(doc, file) });
+      continue;
+    }
     const format = textFormat ?? formats.find((f) => f.recognises(doc));
     let entry: RuleEntry;
     if (format !== undefined) {
@@ -201,7 +212,34 @@ export function buildRulePack(
   }
 
   const rules = entries.filter((e) => e.status === 'active' && e.rule !== undefined).map((e) => e.rule as CompiledRule);
-  return Object.freeze({ rules: Object.freeze(rules), entries: Object.freeze(entries), refused: Object.freeze(refused), broken: Object.freeze(broken), plan: planRules(rules) });
+  const exceptions = loadedExceptions(exceptionFiles, new Set(seen.keys()), strict, broken);
+  return Object.freeze({
+    rules: Object.freeze(rules),
+    entries: Object.freeze(entries),
+    refused: Object.freeze(refused),
+    broken: Object.freeze(broken),
+    plan: planRules(rules),
+    exceptions: prepareExceptions(exceptions, rules),
+  });
+}
+
+/**
+ * The exceptions of every file that passes the cross-file checks (unique ids, known rule
+ * ids). Not strict, a user file that fails them is dropped whole into `broken`: its matches
+ * alert again, which is loud, rather than a partly applied file.
+ */
+function loadedExceptions(files: readonly { file: string; builtin: boolean; exceptions: CompiledException[] }[], ruleIds: ReadonlySet<string>, strict: boolean, broken: BrokenRuleFile[]): CompiledException[] {
+  const kept: CompiledException[] = [];
+  for (const f of files) {
+    const problem = checkExceptions([...kept, ...f.exceptions], ruleIds);
+    if (problem === undefined) {
+      for (const e of f.exceptions) kept.push(e);
+      continue;
+    }
+    if (strict || f.builtin) throw problem;
+    broken.push({ file: problem.file, reason: problem.reason, message: problem.message });
+  }
+  return kept;
 }
 
 type ParsedYaml = ReturnType<typeof parseAllDocuments>;

@@ -8,7 +8,7 @@ import { DiscardingSink } from '../forward/sink';
 import { FileObjectSource } from '../local/file-source';
 import { processObject } from '../pipeline';
 import type { DeliveryReport } from '../report';
-import { ruleAnalyser } from './engine';
+import { exceptionAnalyser } from './exceptions';
 import type { RulePack } from './load';
 
 /**
@@ -60,7 +60,7 @@ export async function* scanDirectory(dir: string, pack: RulePack, options: ScanO
       sink,
       logGroup: options.logGroup ?? 'trailwatch-scan',
       // Findings name the file as it is on disk, not the stand-in key.
-      analysersFor: (r) => [ruleAnalyser(pack, { ...r, key: file })],
+      analysersFor: (r) => [exceptionAnalyser(pack, { ...r, key: file })],
     });
     yield { file, report };
   }

@@ -5,7 +5,7 @@ import { DiscardingSink } from '../forward/sink';
 import { processObject, type Analyser } from '../pipeline';
 import type { DeliveryReport } from '../report';
 import { EventCollector } from '../report/events';
-import { ruleAnalyser } from '../rules/engine';
+import { exceptionAnalyser } from '../rules/exceptions';
 import type { RulePack } from '../rules/load';
 import { mapBounded } from './bounded';
 import type { ScanItem } from './inputs';
@@ -46,7 +46,8 @@ export async function* scanItems(items: Iterable<ScanItem> | AsyncIterable<ScanI
     // findings name the file as the person knows it, not a stand-in key
     const named: ObjectRef = { ...item.ref, key: item.name };
     const analysersFor = (_ref: ObjectRef, key: KeyClass): Analyser[] => {
-      const list: Analyser[] = [ruleAnalyser(pack, named)];
+      // the rule pack with its exceptions applied and counted, as the Lambda runs it
+      const list: Analyser[] = [exceptionAnalyser(pack, named)];
       if (key.kind === 'insight') list.push(insightAnalyser(named, key, { severity: anomaly.severity, endSeverity: anomaly.endSeverity }));
       // the detector's scope is the key's account and Region: only files in CloudTrail's layout
       if (key.kind === 'log' && item.trailKey) list.push(anomalyAnalyser(store, named, key, anomaly, options.onAnomaly ? { onResult: options.onAnomaly } : {}));

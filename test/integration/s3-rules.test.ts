@@ -26,6 +26,7 @@ describe('rule files under an S3 prefix', () => {
     await put('trailwatch/team-vpc-changes.yaml', teamRule('team-vpc-changes'));
     await put('trailwatch/sigma/disable-logging.yml', readFileSync(path.join(ROOT, 'test/fixtures/sigma/sigmahq/aws_cloudtrail_disable_logging.yml'), 'utf8'));
     await put('trailwatch/README.txt', 'not a rule');
+    await put('trailwatch/known-callers.exceptions.yml', readFileSync(path.join(ROOT, 'docs/examples/exceptions/known-callers.exceptions.yml'), 'utf8'));
     await put('other-team/ignored.yaml', 'id: [broken');
     await put('broken/bad.yaml', 'id: [broken');
   });
@@ -53,6 +54,11 @@ describe('rule files under an S3 prefix', () => {
     const builtin = readdirSync(path.join(ROOT, 'rules')).filter((f) => f.endsWith('.yaml')).length;
     expect(builtin).toBeGreaterThan(31);
     expect(pack.entries.filter((e) => e.format === 'trailwatch').length).toBe(builtin + 1);
+    // an exception file beside them (issue 12 §3) is read by the same source, as exceptions, not rules
+    expect(pack.exceptions.exceptions.map((e) => [e.id, e.file])).toEqual([
+      ['ingest-compactor-kms-probe', `s3://${BUCKET}/trailwatch/known-callers.exceptions.yml`],
+      ['scanner-readonly-denials', `s3://${BUCKET}/trailwatch/known-callers.exceptions.yml`],
+    ]);
   });
 
   it('a broken rule file under the prefix fails loading with its S3 name and the reason', async () => {
