@@ -24,6 +24,25 @@ export const REPORT_SCRIPT = String.raw`
   'use strict';
   var D = JSON.parse(document.getElementById('trailwatch-data').textContent);
   var C = {}; D.columns.forEach(function (c, i) { C[c] = i; });
+  // the table arrives columnar with a string table (html.ts compactEvents): rows rebuilt once
+  D.events = (function (E) {
+    var rows = new Array(E.count), S = E.strings, names = Object.keys(E.columns);
+    for (var i = 0; i < E.count; i++) rows[i] = new Array(D.columns.length);
+    names.forEach(function (c) {
+      var col = E.columns[c], at = C[c];
+      for (var i = 0; i < E.count; i++) {
+        var v = col[i];
+        rows[i][at] = c === 'file' ? v : c === 'readOnly' ? (v < 0 ? null : v === 1) : S[v];
+      }
+    });
+    return rows;
+  })(D.events);
+  // the records' JSON (one line per event) is read and split only when first compared or downloaded
+  var recordLines = null;
+  function recordOf(i) {
+    if (recordLines === null) recordLines = document.getElementById('trailwatch-records').textContent.split('\n');
+    try { return JSON.parse(recordLines[i]); } catch (e) { return null; }
+  }
   var findingIds = new Set(D.findings.map(function (f) { return f.eventID; }).filter(Boolean));
   var SVGNS = 'http://www.w3.org/2000/svg';
   function el(tag, attrs, text) {
@@ -208,7 +227,7 @@ export const REPORT_SCRIPT = String.raw`
     download('trailwatch-events.csv', 'text/csv', lines.join('\r\n') + '\r\n');
   });
   dlJson.addEventListener('click', function () {
-    var out = rows.map(function (i) { var r = D.events[i]; if (r[C.record]) { try { return JSON.parse(r[C.record]); } catch (e) { /* kept as text below */ } } var o = {}; plainCols.forEach(function (c) { o[c] = c === 'file' ? D.files[r[C.file]] : r[C[c]]; }); return o; });
+    var out = rows.map(function (i) { var r = D.events[i], rec = recordOf(i); if (rec) return rec; var o = {}; plainCols.forEach(function (c) { o[c] = c === 'file' ? D.files[r[C.file]] : r[C[c]]; }); return o; });
     download('trailwatch-events.json', 'application/json', JSON.stringify(out, null, 1));
   });
 
@@ -224,8 +243,7 @@ export const REPORT_SCRIPT = String.raw`
     while (compare.firstChild) compare.removeChild(compare.firstChild);
     if (selected.length < 2) { compare.appendChild(el('div', { class: 'note' }, 'pick 2 to 5 events with the checkboxes')); return; }
     var flats = selected.map(function (i) {
-      var r = D.events[i], rec = null;
-      try { rec = r[C.record] ? JSON.parse(r[C.record]) : null; } catch (e) { rec = null; }
+      var r = D.events[i], rec = recordOf(i);
       if (!rec) { rec = {}; plainCols.forEach(function (c) { rec[c] = r[C[c]]; }); }
       return flatten(rec, '', {});
     });

@@ -115,6 +115,8 @@ describe('the HTML report in headless Chromium', () => {
     expect(await page.locator('#compare-table tr').first().locator('th').count()).toBe(6);
     expect(await page.locator('#compare-table tr.diff').count()).toBeGreaterThan(0);
     expect(await page.locator('#compare-table tr:not(.diff)').count()).toBeGreaterThan(1); // header + equal fields
+    // fields only the full record has: the records' JSON was read for the comparison
+    expect(await page.textContent('#compare-table')).toContain('userIdentity.type');
   });
 
   it('renders a hostile record inert: text, no script run, no dialog, no javascript: link', async () => {
