@@ -37,11 +37,21 @@ export const REPORT_SCRIPT = String.raw`
     });
     return rows;
   })(D.events);
-  // the records' JSON (one line per event) is read and split only when first compared or downloaded
+  // the records' JSON (one line per event, gzip, base64) is inflated, by the browser's own
+  // DecompressionStream, only when first compared or downloaded; then each line parsed on use
   var recordLines = null;
-  function recordOf(i) {
-    if (recordLines === null) recordLines = document.getElementById('trailwatch-records').textContent.split('\n');
-    try { return JSON.parse(recordLines[i]); } catch (e) { return null; }
+  function loadRecords() {
+    if (recordLines === null) {
+      var b64 = document.getElementById('trailwatch-records').textContent.trim();
+      var bin = atob(b64), bytes = new Uint8Array(bin.length);
+      for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      recordLines = new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text()
+        .then(function (text) { return text.split('\n'); });
+    }
+    return recordLines;
+  }
+  function recordIn(lines, i) {
+    try { return JSON.parse(lines[i]); } catch (e) { return null; }
   }
   var findingIds = new Set(D.findings.map(function (f) { return f.eventID; }).filter(Boolean));
   var SVGNS = 'http://www.w3.org/2000/svg';
@@ -227,8 +237,11 @@ export const REPORT_SCRIPT = String.raw`
     download('trailwatch-events.csv', 'text/csv', lines.join('\r\n') + '\r\n');
   });
   dlJson.addEventListener('click', function () {
-    var out = rows.map(function (i) { var r = D.events[i], rec = recordOf(i); if (rec) return rec; var o = {}; plainCols.forEach(function (c) { o[c] = c === 'file' ? D.files[r[C.file]] : r[C[c]]; }); return o; });
-    download('trailwatch-events.json', 'application/json', JSON.stringify(out, null, 1));
+    var picked = rows.slice();
+    loadRecords().then(function (lines) {
+      var out = picked.map(function (i) { var r = D.events[i], rec = recordIn(lines, i); if (rec) return rec; var o = {}; plainCols.forEach(function (c) { o[c] = c === 'file' ? D.files[r[C.file]] : r[C[c]]; }); return o; });
+      download('trailwatch-events.json', 'application/json', JSON.stringify(out, null, 1));
+    });
   });
 
   // ---- comparison: fields aligned by path, rows that differ highlighted
@@ -242,8 +255,13 @@ export const REPORT_SCRIPT = String.raw`
   cmpBtn.addEventListener('click', function () {
     while (compare.firstChild) compare.removeChild(compare.firstChild);
     if (selected.length < 2) { compare.appendChild(el('div', { class: 'note' }, 'pick 2 to 5 events with the checkboxes')); return; }
+    var picked = selected.slice();
+    loadRecords().then(function (lines) { showComparison(picked, lines); });
+  });
+  function showComparison(selected, lines) {
+    while (compare.firstChild) compare.removeChild(compare.firstChild);
     var flats = selected.map(function (i) {
-      var r = D.events[i], rec = recordOf(i);
+      var r = D.events[i], rec = recordIn(lines, i);
       if (!rec) { rec = {}; plainCols.forEach(function (c) { rec[c] = r[C[c]]; }); }
       return flatten(rec, '', {});
     });
@@ -261,7 +279,7 @@ export const REPORT_SCRIPT = String.raw`
       t.appendChild(tr);
     });
     compare.appendChild(t);
-  });
+  }
   applyFilters();
   document.body.setAttribute('data-ready', 'true');
 })();

@@ -100,6 +100,12 @@ describe('the HTML report in headless Chromium', () => {
     expect(csv).toHaveLength(matched + 1);
     for (const line of csv.slice(1)) expect(line).toContain('ConsoleLogin');
 
+    // JSON: the full records (inflated from the report's gzipped block), one per matching event
+    const [jsonDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-json')]);
+    const records = JSON.parse(readFileSync((await jsonDownload.path()) as string, 'utf8')) as Array<{ eventName?: string; eventVersion?: string }>;
+    expect(records).toHaveLength(matched);
+    for (const r of records) expect(r).toMatchObject({ eventName: 'ConsoleLogin', eventVersion: expect.any(String) });
+
     await page.fill('#f-name', '');
     await page.waitForFunction(() => /^473 of/.test(document.getElementById('count')?.textContent ?? ''));
   });
@@ -109,6 +115,7 @@ describe('the HTML report in headless Chromium', () => {
     const boxes = page.locator('#table input.pick');
     for (let i = 0; i < 6; i++) await boxes.nth(i).check({ force: true }).catch(() => undefined);
     await page.click('#compare-button');
+    await page.waitForSelector('#compare-table');
 
     // Assess
     expect(await page.textContent('#compare-button')).toBe('Compare selected (5/5)');
