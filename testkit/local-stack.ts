@@ -5,6 +5,7 @@ import S3rver from 's3rver';
 import { CloudTrailServer } from './cloudtrail-server';
 import { CloudWatchLogsServer } from './cloudwatch-logs-server';
 import { startDynamoDb, type LocalDynamoDb } from './dynamodb';
+import { foldDelimiterListings } from './s3rver-delimiter';
 import { SnsServer } from './sns-server';
 
 /** s3rver accepts only these credentials; the project's own servers accept any. */
@@ -56,6 +57,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     directory,
     configureBuckets: options.buckets.map((name) => ({ name })),
   });
+  foldDelimiterListings(s3);
   const address = await s3.run();
   const s3Endpoint = `http://127.0.0.1:${address.port}`;
   let logs: CloudWatchLogsServer | undefined;

@@ -24,6 +24,35 @@ export const REPORT_SCRIPT = String.raw`
   'use strict';
   var D = JSON.parse(document.getElementById('trailwatch-data').textContent);
   var C = {}; D.columns.forEach(function (c, i) { C[c] = i; });
+  // the table arrives columnar with a string table (html.ts compactEvents): rows rebuilt once
+  D.events = (function (E) {
+    var rows = new Array(E.count), S = E.strings, names = Object.keys(E.columns);
+    for (var i = 0; i < E.count; i++) rows[i] = new Array(D.columns.length);
+    names.forEach(function (c) {
+      var col = E.columns[c], at = C[c];
+      for (var i = 0; i < E.count; i++) {
+        var v = col[i];
+        rows[i][at] = c === 'file' ? v : c === 'readOnly' ? (v < 0 ? null : v === 1) : S[v];
+      }
+    });
+    return rows;
+  })(D.events);
+  // the records' JSON (one line per event, gzip, base64) is inflated, by the browser's own
+  // DecompressionStream, only when first compared or downloaded; then each line parsed on use
+  var recordLines = null;
+  function loadRecords() {
+    if (recordLines === null) {
+      var b64 = document.getElementById('trailwatch-records').textContent.trim();
+      var bin = atob(b64), bytes = new Uint8Array(bin.length);
+      for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      recordLines = new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text()
+        .then(function (text) { return text.split('\n'); });
+    }
+    return recordLines;
+  }
+  function recordIn(lines, i) {
+    try { return JSON.parse(lines[i]); } catch (e) { return null; }
+  }
   var findingIds = new Set(D.findings.map(function (f) { return f.eventID; }).filter(Boolean));
   var SVGNS = 'http://www.w3.org/2000/svg';
   function el(tag, attrs, text) {
@@ -44,8 +73,10 @@ export const REPORT_SCRIPT = String.raw`
   var header = add(el('header'), el('h1', null, 'trailwatch scan report'), el('div', { class: 'note' }, 'generated ' + D.generatedAt));
   var main = el('main');
   add(document.body, header, main);
-  var times = D.events.map(function (r) { return r[C.time]; }).filter(Boolean).sort();
-  var range = times.length ? times[0] + ' – ' + times[times.length - 1] : 'no events';
+  // first and last time in one pass (sorting 100,000 strings only to read both ends cost more)
+  var tMin = null, tMax = null;
+  D.events.forEach(function (r) { var t = r[C.time]; if (!t) return; if (tMin === null || t < tMin) tMin = t; if (tMax === null || t > tMax) tMax = t; });
+  var range = tMin !== null ? tMin + ' – ' + tMax : 'no events';
   var tiles = el('div', { class: 'tiles', id: 'dashboard' });
   [['accounts', D.accounts.length, D.accounts.join(', ')], ['regions', D.regions.length, D.regions.join(', ')], ['files', D.files.length, ''],
    ['records', D.records, ''], ['findings', D.findingTotal, ''], ['time range', '', range]].forEach(function (t) {
@@ -208,8 +239,11 @@ export const REPORT_SCRIPT = String.raw`
     download('trailwatch-events.csv', 'text/csv', lines.join('\r\n') + '\r\n');
   });
   dlJson.addEventListener('click', function () {
-    var out = rows.map(function (i) { var r = D.events[i]; if (r[C.record]) { try { return JSON.parse(r[C.record]); } catch (e) { /* kept as text below */ } } var o = {}; plainCols.forEach(function (c) { o[c] = c === 'file' ? D.files[r[C.file]] : r[C[c]]; }); return o; });
-    download('trailwatch-events.json', 'application/json', JSON.stringify(out, null, 1));
+    var picked = rows.slice();
+    loadRecords().then(function (lines) {
+      var out = picked.map(function (i) { var r = D.events[i], rec = recordIn(lines, i); if (rec) return rec; var o = {}; plainCols.forEach(function (c) { o[c] = c === 'file' ? D.files[r[C.file]] : r[C[c]]; }); return o; });
+      download('trailwatch-events.json', 'application/json', JSON.stringify(out, null, 1));
+    });
   });
 
   // ---- comparison: fields aligned by path, rows that differ highlighted
@@ -223,9 +257,13 @@ export const REPORT_SCRIPT = String.raw`
   cmpBtn.addEventListener('click', function () {
     while (compare.firstChild) compare.removeChild(compare.firstChild);
     if (selected.length < 2) { compare.appendChild(el('div', { class: 'note' }, 'pick 2 to 5 events with the checkboxes')); return; }
+    var picked = selected.slice();
+    loadRecords().then(function (lines) { showComparison(picked, lines); });
+  });
+  function showComparison(selected, lines) {
+    while (compare.firstChild) compare.removeChild(compare.firstChild);
     var flats = selected.map(function (i) {
-      var r = D.events[i], rec = null;
-      try { rec = r[C.record] ? JSON.parse(r[C.record]) : null; } catch (e) { rec = null; }
+      var r = D.events[i], rec = recordIn(lines, i);
       if (!rec) { rec = {}; plainCols.forEach(function (c) { rec[c] = r[C[c]]; }); }
       return flatten(rec, '', {});
     });
@@ -243,7 +281,7 @@ export const REPORT_SCRIPT = String.raw`
       t.appendChild(tr);
     });
     compare.appendChild(t);
-  });
+  }
   applyFilters();
   document.body.setAttribute('data-ready', 'true');
 })();

@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -13,7 +13,9 @@ import { main } from '../../bin/trailwatch';
 const CHROMIUM = '/usr/bin/chromium';
 const REPO = path.resolve(__dirname, '..', '..');
 const SAMPLES = path.join(REPO, 'events', 'cloudtrail');
-const SCREENSHOT = path.join(REPO, 'docs', 'report-screenshot.png');
+/** The README's screenshot: rewritten only on request, so a test run leaves the tree clean. */
+const README_SCREENSHOT = path.join(REPO, 'docs', 'report-screenshot.png');
+const UPDATE_SCREENSHOT = process.env.UPDATE_SCREENSHOT === '1';
 jest.setTimeout(120_000);
 
 const HOSTILE = {
@@ -98,6 +100,12 @@ describe('the HTML report in headless Chromium', () => {
     expect(csv).toHaveLength(matched + 1);
     for (const line of csv.slice(1)) expect(line).toContain('ConsoleLogin');
 
+    // JSON: the full records (inflated from the report's gzipped block), one per matching event
+    const [jsonDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-json')]);
+    const records = JSON.parse(readFileSync((await jsonDownload.path()) as string, 'utf8')) as Array<{ eventName?: string; eventVersion?: string }>;
+    expect(records).toHaveLength(matched);
+    for (const r of records) expect(r).toMatchObject({ eventName: 'ConsoleLogin', eventVersion: expect.any(String) });
+
     await page.fill('#f-name', '');
     await page.waitForFunction(() => /^473 of/.test(document.getElementById('count')?.textContent ?? ''));
   });
@@ -107,12 +115,15 @@ describe('the HTML report in headless Chromium', () => {
     const boxes = page.locator('#table input.pick');
     for (let i = 0; i < 6; i++) await boxes.nth(i).check({ force: true }).catch(() => undefined);
     await page.click('#compare-button');
+    await page.waitForSelector('#compare-table');
 
     // Assess
     expect(await page.textContent('#compare-button')).toBe('Compare selected (5/5)');
     expect(await page.locator('#compare-table tr').first().locator('th').count()).toBe(6);
     expect(await page.locator('#compare-table tr.diff').count()).toBeGreaterThan(0);
     expect(await page.locator('#compare-table tr:not(.diff)').count()).toBeGreaterThan(1); // header + equal fields
+    // fields only the full record has: the records' JSON was read for the comparison
+    expect(await page.textContent('#compare-table')).toContain('userIdentity.type');
   });
 
   it('renders a hostile record inert: text, no script run, no dialog, no javascript: link', async () => {
@@ -130,11 +141,12 @@ describe('the HTML report in headless Chromium', () => {
     await page.fill('#f-ip', '');
   });
 
-  it('draws a screenshot that is not blank (saved for the README)', async () => {
+  it('draws a screenshot that is not blank (copied to docs/ for the README with UPDATE_SCREENSHOT=1)', async () => {
     // Act
     await page.waitForFunction(() => /^473 of/.test(document.getElementById('count')?.textContent ?? ''));
-    const png = await page.screenshot({ fullPage: false });
-    writeFileSync(SCREENSHOT, png);
+    // into this run's own temp dir (concurrent runs never share a file); docs/ only on request
+    const shot = path.join(dir, 'report-screenshot.png');
+    const png = await page.screenshot({ fullPage: false, path: shot });
     const probe = await context.newPage();
     const colours = await probe.evaluate(async (b64) => {
       const img = new Image();
@@ -154,5 +166,6 @@ describe('the HTML report in headless Chromium', () => {
 
     // Assess
     expect(colours).toBeGreaterThan(20);
+    if (UPDATE_SCREENSHOT) copyFileSync(shot, README_SCREENSHOT);
   });
 });
