@@ -1,5 +1,5 @@
 import { gunzipChunks, type GunzipOptions } from '../cloudtrail/gunzip';
-import type { ObjectSource } from '../cloudtrail/source';
+import type { ObjectSource, OpenedObject } from '../cloudtrail/source';
 import { LogFileError, ObjectNotFoundError } from '../errors';
 import { MalformedDigestError } from './errors';
 import { hashingChunks, newSha256 } from './hash-store';
@@ -21,13 +21,8 @@ export class IntegrityReader {
   ) {}
 
   async readDigest(location: ObjectLocation): Promise<DigestObject | undefined> {
-    let opened;
-    try {
-      opened = await this.source.open(location);
-    } catch (err) {
-      if (err instanceof ObjectNotFoundError) return undefined;
-      throw err;
-    }
+    const opened = await this.openIfPresent(location);
+    if (opened === undefined) return undefined;
     const chunks: Buffer[] = [];
     try {
       for await (const chunk of gunzipChunks(opened.body, { ...this.gunzip, maxDecompressedBytes: MAX_DIGEST_BYTES })) chunks.push(chunk);
@@ -53,13 +48,8 @@ export class IntegrityReader {
    * `unreadable:<reason>` when it no longer inflates.
    */
   async hashLogFile(location: ObjectLocation): Promise<string | undefined> {
-    let opened;
-    try {
-      opened = await this.source.open(location);
-    } catch (err) {
-      if (err instanceof ObjectNotFoundError) return undefined;
-      throw err;
-    }
+    const opened = await this.openIfPresent(location);
+    if (opened === undefined) return undefined;
     const hash = newSha256();
     try {
       for await (const _chunk of hashingChunks(gunzipChunks(opened.body, this.gunzip), hash)) {
@@ -74,5 +64,15 @@ export class IntegrityReader {
       throw err;
     }
     return hash.digest('hex');
+  }
+
+  /** The object, or undefined when it is not there (a missing file is a verdict, not an error). */
+  private async openIfPresent(location: ObjectLocation): Promise<OpenedObject | undefined> {
+    try {
+      return await this.source.open(location);
+    } catch (err) {
+      if (err instanceof ObjectNotFoundError) return undefined;
+      throw err;
+    }
   }
 }
