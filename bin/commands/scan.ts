@@ -33,7 +33,7 @@ interface ScanFlags extends RuleFlags {
 export function scanCommand(ctx: CliContext): Command {
   return withRuleOptions(new Command('scan'))
     .description(
-      'run every analyser the Lambda runs (rules, Sigma, CloudTrail Insights, the Insights-like detector with an in-memory baseline) over local CloudTrail files and print the findings',
+      'run every analyser the Lambda runs (rules, Sigma, CloudTrail Insights, the Insights-like detector with an in-memory baseline) over CloudTrail files (local paths or s3://bucket/prefix with --from/--to) and print the findings',
     )
     .argument('<paths...>', 'files (.json.gz, .json), directories (read recursively), or s3://bucket/prefix (with --from)')
     .addOption(new Option('--format <format>', 'findings on stdout: text, ndjson (rule texts once per rule, by id) or csv').choices(['text', 'ndjson', 'csv']).default('text'))
