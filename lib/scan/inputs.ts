@@ -1,11 +1,10 @@
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createGzip } from 'node:zlib';
 import { classifyKey } from '../cloudtrail/classify';
 import type { ObjectSource, OpenedObject } from '../cloudtrail/source';
 import type { ObjectRef } from '../cloudtrail/types';
 import { FileObjectSource } from '../local/file-source';
-import { cloudTrailFiles } from '../rules/scan';
 import { ScanInputError } from './errors';
 
 /** One thing to scan: the ref the pipeline reads, the name findings carry, and where it comes from. */
@@ -53,7 +52,20 @@ export async function localScanItems(paths: readonly string[]): Promise<ScanItem
   return items;
 }
 
-function localItem(root: string, file: string, name: string, size: number, n: number): ScanItem {
+/** `.json.gz` and `.json` files below `dir`, as sorted relative paths with `/` separators. */
+export async function cloudTrailFiles(dir: string): Promise<string[]> {
+  const names = (await readdir(dir, { recursive: true, withFileTypes: true }))
+    .filter((d) => d.isFile() && /\.json(\.gz)?$/.test(d.name))
+    .map((d) => path.relative(dir, path.join(d.parentPath, d.name)).split(path.sep).join('/'));
+  return names.sort();
+}
+
+/**
+ * `file` below `root` as a scan item: read under its CloudTrail key when it has one, else
+ * under a stand-in key in that layout (the n-th), so the key classifier lets it through;
+ * `.json` is gzipped on the fly. Shared with `scanDirectory` (lib/rules/scan.ts).
+ */
+export function localItem(root: string, file: string, name: string, size: number | undefined, n: number): ScanItem {
   const gzip = file.endsWith('.json');
   // a path in CloudTrail's layout keeps its key, so digests and probes are skipped with a reason
   // and the account and Region come from the key, as in the bucket
@@ -63,7 +75,7 @@ function localItem(root: string, file: string, name: string, size: number, n: nu
   const candidate = classifyKey(file).kind !== 'other' ? file : anchored;
   const trailKey = classifyKey(candidate).kind !== 'other';
   const key = trailKey ? candidate : standInKey(n);
-  return { ref: { bucket: 'local', key }, name, size, source: new LocalFile(root, file, gzip), trailKey };
+  return { ref: { bucket: 'local', key }, name, ...(size === undefined ? {} : { size }), source: new LocalFile(root, file, gzip), trailKey };
 }
 
 function standInKey(n: number): string {
