@@ -2,20 +2,14 @@
 
 export const MAX_CODE_POINT = 0x10ffff;
 
-/** Sorted, disjoint, inclusive code point ranges, with a table for ASCII. */
+/**
+ * Sorted, disjoint, inclusive code point ranges. No lookup table: the lazy DFA asks `has` only
+ * when it builds a transition, and regexes are compiled by the hundred at a cold start.
+ */
 export class CharSet {
-  readonly ascii: Uint8Array;
-  constructor(readonly ranges: readonly number[]) {
-    this.ascii = new Uint8Array(128);
-    for (let k = 0; k < ranges.length; k += 2) {
-      const lo = ranges[k]!;
-      const hi = Math.min(ranges[k + 1]!, 127);
-      for (let c = lo; c <= hi; c++) this.ascii[c] = 1;
-    }
-  }
+  constructor(readonly ranges: readonly number[]) {}
 
   has(c: number): boolean {
-    if (c < 128) return this.ascii[c] === 1;
     const r = this.ranges;
     let lo = 0;
     let hi = r.length / 2 - 1;
@@ -31,6 +25,7 @@ export class CharSet {
 
 /** Merges `[lo, hi]` pairs into sorted disjoint ranges, optionally complemented. */
 export function normalise(pairs: readonly number[], negate: boolean): CharSet {
+  if (pairs.length === 2 && !negate) return new CharSet([pairs[0]!, pairs[1]!]);
   const sorted: [number, number][] = [];
   for (let k = 0; k < pairs.length; k += 2) sorted.push([pairs[k]!, pairs[k + 1]!]);
   sorted.sort((a, b) => a[0] - b[0]);

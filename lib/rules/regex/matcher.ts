@@ -75,24 +75,35 @@ export class LazyDfa {
     this.size = classes * this.stride;
   }
 
-  /** Partitions ASCII by which consuming states accept each code, refining one state at a time. */
+  /**
+   * Partitions ASCII into classes no consuming state tells apart: every edge of an accepted
+   * range starts a new class (RE2's byte classes). Cost is the ranges' count, not 128 × states.
+   */
   private byteClasses(): [Uint8Array, number] {
-    const cls = new Uint8Array(128);
-    const remap = new Int16Array(256);
-    let count = 1;
-    for (let s = 0; s < this.p.ops.length; s++) {
-      const op = this.p.ops[s];
-      if (op !== OP_SET && op !== OP_ANY) continue; // OP_ANY_DOTALL accepts every code alike
-      remap.fill(-1, 0, count * 2);
-      let next = 0;
-      for (let c = 0; c < 128; c++) {
-        const key = cls[c]! * 2 + (this.accepts(s, c, c, c) ? 1 : 0);
-        if (remap[key] === -1) remap[key] = next++;
-        cls[c] = remap[key]!;
+    const edge = new Uint8Array(129);
+    const { ops, sets, folds } = this.p;
+    for (let s = 0; s < ops.length; s++) {
+      const op = ops[s];
+      if (op === OP_ANY) {
+        edge[10] = edge[11] = 1;
+      } else if (op === OP_SET) {
+        // folded: an ASCII code also hits a range through its other case, 32 away; letters'
+        // own edges are marked once below (more classes than needed is only a larger table)
+        const shifts = folds[s] === 0 ? [0] : [0, 32, -32];
+        const r = sets[s]!.ranges;
+        for (let k = 0; k < r.length && r[k]! < 160; k += 2) {
+          for (const d of shifts) {
+            edge[Math.max(0, Math.min(r[k]! + d, 128))] = 1;
+            edge[Math.max(0, Math.min(r[k + 1]! + 1 + d, 128))] = 1;
+          }
+        }
+        if (folds[s] === 1) edge[65] = edge[91] = edge[97] = edge[123] = 1;
       }
-      count = next;
     }
-    return [cls, count];
+    const cls = new Uint8Array(128);
+    let id = 0;
+    for (let c = 1; c < 128; c++) cls[c] = id += edge[c]!;
+    return [cls, id + 1];
   }
 
   private accepts(s: number, code: number, lower: number, upper: number): boolean {

@@ -51,18 +51,19 @@ interface Flags {
   s: boolean;
 }
 
-type Shorthands = Readonly<Record<string, { pairs: readonly number[]; negate: boolean }>>;
+type Shorthands = Readonly<Record<string, CharSet>>;
 
 const DIGIT = [48, 57];
 const WORD = [48, 57, 65, 90, 95, 95, 97, 122];
 function shorthands(space: readonly number[]): Shorthands {
+  // sets are immutable: built once, shared by every regex
   return {
-    d: { pairs: DIGIT, negate: false },
-    D: { pairs: DIGIT, negate: true },
-    w: { pairs: WORD, negate: false },
-    W: { pairs: WORD, negate: true },
-    s: { pairs: space, negate: false },
-    S: { pairs: space, negate: true },
+    d: normalise(DIGIT, false),
+    D: normalise(DIGIT, true),
+    w: normalise(WORD, false),
+    W: normalise(WORD, true),
+    s: normalise(space, false),
+    S: normalise(space, true),
   };
 }
 // PCRE2 \s: space, \t \n \v \f \r (VT joined in PCRE2 10.x / Perl 5.18); RE2 (CloudWatch) leaves out \v
@@ -89,7 +90,12 @@ class Parser {
   private depth = 0;
 
   constructor(source: string, dialect: Dialect) {
-    this.cps = Array.from(source, (ch) => ch.codePointAt(0)!);
+    this.cps = [];
+    for (let k = 0; k < source.length; k++) {
+      const c = source.codePointAt(k)!;
+      this.cps.push(c);
+      if (c > 0xffff) k++;
+    }
     this.cw = dialect === 'cloudwatch';
     this.shorthands = this.cw ? CLOUDWATCH_SHORTHANDS : PCRE_SHORTHANDS;
   }
@@ -368,7 +374,7 @@ class Parser {
     const shorthand = Object.hasOwn(this.shorthands, next) ? this.shorthands[next] : undefined;
     if (shorthand) {
       this.i += 2;
-      return normalise(shorthand.pairs, shorthand.negate);
+      return shorthand;
     }
     if (this.cw) return this.cloudWatchEscape(next);
     if (Object.hasOwn(SIMPLE_ESCAPES, next)) {
@@ -474,7 +480,8 @@ class Parser {
 }
 
 function literal(code: number, fold: boolean): Node {
+  if (!fold) return { k: 'set', set: new CharSet([code, code]), fold };
   const pairs = [code, code];
-  if (fold) addCaseVariants(pairs);
+  addCaseVariants(pairs);
   return { k: 'set', set: normalise(pairs, false), fold };
 }

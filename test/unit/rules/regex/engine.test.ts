@@ -23,11 +23,11 @@ function re2(source: string, flags: RegexFlags & { dotAll?: boolean }): RE2JS {
   return RE2JS.compile(source, f);
 }
 
-const TEXT_UNITS = ['a', 'b', 'c', 'A', 'B', '1', '_', ' ', '.', '-', ':', '\n', '\t', 'é', 'É', '😀'];
+const TEXT_UNITS = ['a', 'b', 'c', 'z', 'A', 'B', 'Z', '1', '_', '[', '`', ' ', '.', '-', ':', '\n', '\t', 'é', 'É', '😀'];
 const text = fc.string({ unit: fc.constantFrom(...TEXT_UNITS), maxLength: 16 });
 
 describe('pcre dialect (Sigma re) agrees with re2js', () => {
-  const atom = fc.constantFrom('a', 'b', 'c', 'A', '.', '[ab]', '[^a]', '[a-c1]', '\\d', '\\D', '\\w', '\\W', '\\s', '\\S', '\\.', '-', 'é', '\\x41', '[\\d_]', '\\n');
+  const atom = fc.constantFrom('a', 'b', 'c', 'A', '.', '[ab]', '[^a]', '[a-c1]', '\\d', '\\D', '\\w', '\\W', '\\s', '\\S', '\\.', '-', 'é', '\\x41', '[\\d_]', '\\n', '[Z-a]', '[^b-y]', 'z');
   const regex: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie) => ({
     node: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
@@ -117,7 +117,7 @@ describe('the lazy DFA cache', () => {
     const source = '(a|b)*a(a|b){12}$';
     const ours = compileRegex(source, 'pcre');
     const theirs = re2(source, {});
-    const texts = fc.sample(fc.string({ unit: fc.constantFrom('a', 'b'), minLength: 50, maxLength: 400 }), { numRuns: 60, seed: 7 });
+    const texts = fc.sample(fc.string({ unit: fc.constantFrom('a', 'b'), minLength: 50, maxLength: 400 }), { numRuns: 60, seed: 20261205 });
 
     // Act / Assess: twice, so cached and rebuilt transitions both answer
     for (const t of [...texts, ...texts]) expect([t, ours.test(t)]).toEqual([t, theirs.test(t)]);
