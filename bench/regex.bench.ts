@@ -5,23 +5,27 @@
  * maintained linear-time alternative; the native `re2` binding needs an install script) on
  * rule-shaped regexes — from the built-in rules, the SigmaHQ fixtures and the front ends'
  * tests, in both dialects — over field values of realistic CloudTrail records
- * (bench/corpus). Rounds alternate the two engines; each figure is the median:
+ * (bench/corpus). Each engine is an esbuild bundle (minified, cjs, node22) loaded as the
+ * function loads code, in two builds: the function's own settings (serverless.yml, with
+ * `keepNames`, which our typed errors need) and the same without `keepNames` (re2js at its
+ * best: keepNames wraps the closures it creates while matching). Rounds alternate the
+ * engines; each figure is the median:
  *  - match: every regex over every value of its field (answers checked equal first);
  *  - compile: every regex compiled 50 times;
- *  - require: a fresh `node` process `require`s an esbuild bundle of the engine (the
- *    function's esbuild settings: minified, cjs, node22), timed inside the process;
+ *  - require: a fresh `node` process `require`s the bundle, timed inside the process;
  *  - bundle size, raw and gzipped.
  * The last column is re2js ÷ ours: above 1, ours is faster or smaller.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
-import { RE2JS } from 're2js';
-import { compileRegex, type Dialect, type RegexFlags } from '../lib/rules/regex';
+import type { RE2JS } from 're2js';
+import type { compileRegex, Dialect, RegexFlags } from '../lib/rules/regex';
 import { contextFrom, createRng, mixedRecordAt } from './corpus/records';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -92,18 +96,25 @@ interface Engine {
   compile(c: Case): { test(text: string): boolean };
 }
 
-const OURS: Engine = { name: 'trailwatch', compile: (c) => compileRegex(c.source, c.dialect, c.flags) };
+type OursModule = { compileRegex: typeof compileRegex };
+type Re2Module = { RE2JS: typeof RE2JS };
+
+function ours(m: OursModule): Engine {
+  return { name: 'trailwatch', compile: (c) => m.compileRegex(c.source, c.dialect, c.flags) };
+}
 
 /** re2js with the dialect's meaning: CloudWatch's `.` matches a newline, `{,n}` is `{0,n}`. */
-const RE2: Engine = {
-  name: 're2js',
-  compile: (c) => {
-    let flags = 0;
-    if (c.flags?.i === true) flags |= RE2JS.CASE_INSENSITIVE;
-    if (c.dialect === 'cloudwatch') flags |= RE2JS.DOTALL;
-    return RE2JS.compile(c.dialect === 'cloudwatch' ? c.source.replace(/\{,/g, '{0,') : c.source, flags);
-  },
-};
+function re2(m: Re2Module): Engine {
+  return {
+    name: 're2js',
+    compile: (c) => {
+      let flags = 0;
+      if (c.flags?.i === true) flags |= m.RE2JS.CASE_INSENSITIVE;
+      if (c.dialect === 'cloudwatch') flags |= m.RE2JS.DOTALL;
+      return m.RE2JS.compile(c.dialect === 'cloudwatch' ? c.source.replace(/\{,/g, '{0,') : c.source, flags);
+    },
+  };
+}
 
 function ms(since: bigint): number {
   return Number(process.hrtime.bigint() - since) / 1e6;
@@ -131,13 +142,13 @@ function compileAll(engine: Engine): number {
   return ms(t);
 }
 
-/** An esbuild bundle of `entry` with the function's settings (serverless.yml custom.esbuild). */
-function bundle(contents: string): Uint8Array {
+/** An esbuild bundle of `contents` with the function's settings (serverless.yml custom.esbuild). */
+function bundle(contents: string, keepNames: boolean): Uint8Array {
   const result = buildSync({
     stdin: { contents, resolveDir: ROOT, loader: 'ts' },
     bundle: true,
     minify: true,
-    keepNames: true,
+    keepNames,
     platform: 'node',
     format: 'cjs',
     target: 'node22',
@@ -158,42 +169,55 @@ function main(): void {
   const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, records: { type: 'string', default: '3000' } } });
   const rounds = Number(args.rounds);
   const values = fieldValues(Number(args.records));
-  const engines = [OURS, RE2];
-
-  // same answers first: a fast wrong engine is no result
-  const counts = engines.map(() => [] as number[]);
-  engines.forEach((e, i) => matchAll(e, values, counts[i]!));
-  const differ = CASES.filter((_, k) => counts[0]![k] !== counts[1]![k]);
-  if (differ.length > 0) throw new Error(`engines disagree on ${differ.map((c) => c.source).join(', ')}`);
-
   const dir = mkdtempSync(path.join(tmpdir(), 'trailwatch-regex-'));
   try {
-    const bundles = [bundle("export { compileRegex } from './lib/rules/regex';"), bundle("export { RE2JS } from 're2js';")];
-    const files = bundles.map((b, i) => {
-      const file = path.join(dir, `${engines[i]!.name}.js`);
-      writeFileSync(file, b);
-      return file;
+    const entries = ["export { compileRegex } from './lib/rules/regex';", "export { RE2JS } from 're2js';"];
+    const load = createRequire(__filename);
+    // [engine][0: the function's build (keepNames), 1: without keepNames]
+    const builds = entries.map((entry, i) =>
+      [true, false].map((keepNames) => {
+        const bytes = bundle(entry, keepNames);
+        const file = path.join(dir, `${i}-${keepNames ? 'function' : 'plain'}.js`);
+        writeFileSync(file, bytes);
+        const module: unknown = load(file);
+        return { bytes, file, engine: i === 0 ? ours(module as OursModule) : re2(module as Re2Module) };
+      }),
+    );
+
+    // same answers first: a fast wrong engine is no result
+    const counts = builds.map((b) => {
+      const count: number[] = [];
+      matchAll(b[0]!.engine, values, count);
+      return count;
     });
-    const figures = engines.map(() => ({ match: [] as number[], compile: [] as number[], require: [] as number[] }));
+    const differ = CASES.filter((_, k) => counts[0]![k] !== counts[1]![k]);
+    if (differ.length > 0) throw new Error(`engines disagree on ${differ.map((c) => c.source).join(', ')}`);
+
+    const figures = builds.map(() => ({ match: [] as number[], matchPlain: [] as number[], compile: [] as number[], require: [] as number[] }));
     for (let r = 0; r < rounds; r++) {
       // alternate which engine goes first, so drift on a loaded machine hits both alike
-      const order = r % 2 === 0 ? [0, 1] : [1, 0];
-      for (const i of order) {
-        figures[i]!.match.push(matchAll(engines[i]!, values, []));
-        figures[i]!.compile.push(compileAll(engines[i]!));
-        for (let k = 0; k < 3; k++) figures[i]!.require.push(requireMs(files[i]!));
+      for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
+        const [fn, plain] = builds[i]!;
+        figures[i]!.match.push(matchAll(fn!.engine, values, []));
+        figures[i]!.matchPlain.push(matchAll(plain!.engine, values, []));
+        figures[i]!.compile.push(compileAll(fn!.engine));
+        for (let k = 0; k < 3; k++) figures[i]!.require.push(requireMs(fn!.file));
       }
     }
 
     const tests = CASES.reduce((n, c) => n + values[c.field].length, 0);
     const hits = counts[0]!.reduce((a, b) => a + b, 0);
-    console.log(`${CASES.length} regexes (${CASES.filter((c) => c.dialect === 'pcre').length} pcre, ${CASES.filter((c) => c.dialect === 'cloudwatch').length} cloudwatch), ${tests} matches per pass (${hits} hits), ${rounds} alternating rounds, medians; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    const dialects = `${CASES.filter((c) => c.dialect === 'pcre').length} pcre, ${CASES.filter((c) => c.dialect === 'cloudwatch').length} cloudwatch`;
+    console.log(`${CASES.length} regexes (${dialects}), ${tests} matches per pass (${hits} hits), ${rounds} alternating rounds, medians; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    const [a, b] = figures as [(typeof figures)[0], (typeof figures)[0]];
+    const size = (i: number) => builds[i]![0]!.bytes;
     const rows: [string, number, number, string][] = [
-      ['match, all regexes × values', median(figures[0]!.match), median(figures[1]!.match), 'ms'],
-      ['compile, all regexes × 50', median(figures[0]!.compile), median(figures[1]!.compile), 'ms'],
-      ['require of the bundle (fresh process)', median(figures[0]!.require), median(figures[1]!.require), 'ms'],
-      ['bundle (esbuild, minified)', bundles[0]!.length / 1024, bundles[1]!.length / 1024, 'KB'],
-      ['bundle gzipped', gzipSync(bundles[0]!).length / 1024, gzipSync(bundles[1]!).length / 1024, 'KB'],
+      ['match, all regexes × values (function build)', median(a.match), median(b.match), 'ms'],
+      ['match, all regexes × values (without keepNames)', median(a.matchPlain), median(b.matchPlain), 'ms'],
+      ['compile, all regexes × 50', median(a.compile), median(b.compile), 'ms'],
+      ['require of the bundle (fresh process)', median(a.require), median(b.require), 'ms'],
+      ['bundle (esbuild, minified)', size(0).length / 1024, size(1).length / 1024, 'KB'],
+      ['bundle gzipped', gzipSync(size(0)).length / 1024, gzipSync(size(1)).length / 1024, 'KB'],
     ];
     console.log('| measure | trailwatch | re2js | re2js ÷ trailwatch |');
     console.log('|---|---:|---:|---:|');
