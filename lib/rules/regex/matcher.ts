@@ -7,6 +7,11 @@ import { OP_ANY, OP_ANY_DOTALL, OP_ASSERT, OP_MATCH, OP_SET, OP_SPLIT, type Prog
  * stays linear in the text, and memory stays bounded whatever the regex and text.
  */
 export const MAX_CACHED_STATES = 256;
+/**
+ * And at most this many table slots (transitions plus NFA state numbers) over the cached
+ * states: ~1 MB per regex whatever its byte classes and assertions multiply the tables to.
+ */
+const MAX_CACHED_SLOTS = 1 << 17;
 
 /**
  * One state of the lazy DFA: the NFA states that consume the next code point (closed over
@@ -49,6 +54,7 @@ export class LazyDfa {
   private readonly marks: Uint32Array;
   private generation = 0;
   private cache = new Map<string, DfaState>();
+  private slots = 0;
   private initial: (DfaState | undefined)[] = [];
   private epoch = 0;
 
@@ -211,15 +217,18 @@ export class LazyDfa {
     const key = list.join(',');
     let state = this.cache.get(key);
     if (state === undefined) {
-      if (this.cache.size >= MAX_CACHED_STATES) this.reset();
+      const slots = this.size + list.length;
+      if (this.cache.size >= MAX_CACHED_STATES || this.slots + slots > MAX_CACHED_SLOTS) this.reset();
       state = new DfaState(list, this.epoch, this.size);
       this.cache.set(key, state);
+      this.slots += slots;
     }
     return state;
   }
 
   private reset(): void {
     this.cache = new Map();
+    this.slots = 0;
     this.initial = [];
     this.epoch++;
   }
@@ -232,7 +241,7 @@ export class LazyDfa {
     let state = this.initial[ctx0];
     if (state === undefined) {
       state = this.step(undefined, 0, ctx0);
-      if (state.epoch === this.epoch) this.initial[ctx0] = state;
+      if (state === MATCHED || state.epoch === this.epoch) this.initial[ctx0] = state;
     }
     const { byteClass, stride } = this;
     const simple = this.kinds.length === 0;
