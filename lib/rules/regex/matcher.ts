@@ -226,6 +226,11 @@ export class LazyDfa {
     return state;
   }
 
+  /** DFA states cached now (at most MAX_CACHED_STATES). */
+  get cachedStates(): number {
+    return this.cache.size;
+  }
+
   private reset(): void {
     this.cache = new Map();
     this.slots = 0;

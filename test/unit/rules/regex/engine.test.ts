@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { RE2JS } from 're2js';
 import { compileRegex, MAX_CACHED_STATES, RegexSyntaxError, type Dialect, type RegexFlags } from '../../../../lib/rules/regex';
+import { LazyDfa } from '../../../../lib/rules/regex/matcher';
+import { buildProgram } from '../../../../lib/rules/regex/nfa';
+import { parseRegex } from '../../../../lib/rules/regex/parser';
 
 // a fixed seed keeps runs deterministic; change it to explore other cases
 fc.configureGlobal({ seed: 20261205 });
@@ -121,6 +124,22 @@ describe('the lazy DFA cache', () => {
 
     // Act / Assess: twice, so cached and rebuilt transitions both answer
     for (const t of [...texts, ...texts]) expect([t, ours.test(t)]).toEqual([t, theirs.test(t)]);
+  });
+
+  it(`never holds more than ${MAX_CACHED_STATES} states, however many the texts visit`, () => {
+    // Prepare
+    const dfa = new LazyDfa(buildProgram(parseRegex('(a|b)*a(a|b){12}$', 'pcre')), false);
+    const texts = fc.sample(fc.string({ unit: fc.constantFrom('a', 'b'), minLength: 200, maxLength: 400 }), { numRuns: 40, seed: 11 });
+
+    // Act
+    const sizes = texts.map((t) => {
+      dfa.test(t);
+      return dfa.cachedStates;
+    });
+
+    // Assess: the texts visit thousands of states; the cache filled up and never went past the cap
+    expect(Math.max(...sizes)).toBeGreaterThan(MAX_CACHED_STATES / 2);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(MAX_CACHED_STATES);
   });
 
   it('gives the same answers in any order when a compiled regex is reused', () => {
