@@ -14,12 +14,17 @@
  *  - PutLogEvents calls made vs the calls the same events cost sorted by time (what a
  *    batcher with the whole file in hand makes, `sortedCalls`), and the lower bound from
  *    bytes and count alone;
- *  - peak RSS of a fresh process running the pipeline on the smallest and the largest file,
+ *  - where the as-the-Lambda time goes, on the 10 MB file (or the first file of 10 MB or more):
+ *    µs per record of the pipeline alone, + the built-in rules, + anomaly counting, each
+ *    addition as a share of the pipeline-alone time;
+ *  - peak RSS of fresh processes running the pipeline on the smallest and the largest file,
  *    with no analysers and as the Lambda runs it, and on the largest 13-day file (the batcher
- *    holds more back for out-of-order records).
+ *    holds more back for out-of-order records): the median of 3 processes with their range
+ *    (one process varies with when V8 happens to collect).
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { PUT_LOG_EVENTS_LIMITS, minimumCalls, sortedCalls, type LogBatch } from '../lib/forward/batcher';
@@ -28,6 +33,7 @@ import { FileObjectSource } from '../lib/local/file-source';
 import { processObject, type PipelineDeps } from '../lib/pipeline';
 import { cloudTrailKey, writeLogFile } from './corpus/files';
 import { hashingCost } from './integrity-hash';
+import type { RulePack } from '../lib/rules/load';
 import { benchRulePack, lambdaAnalysers } from './lambda';
 
 const ROOT = path.resolve(__dirname, 'out', 'corpus');
@@ -135,6 +141,35 @@ async function probe(key: string, lambda: boolean): Promise<void> {
   process.stdout.write(JSON.stringify({ maxRss: peakRss(), records: report.records.read }));
 }
 
+/**
+ * Where the as-the-Lambda time goes: the same file through the pipeline alone, with the
+ * built-in rules, and with rules + anomaly counting (the Lambda), alternating; each
+ * addition as µs per record and as a share of the pipeline-alone time.
+ */
+async function costSplit(f: { key: string; size: number; records: number }, pack: RulePack, reps: number): Promise<void> {
+  const modes = [
+    { label: 'pipeline alone', analysersFor: undefined },
+    { label: '+ built-in rules', analysersFor: lambdaAnalysers(pack, { anomaly: false }) },
+    { label: '+ anomaly counting (as the Lambda)', analysersFor: lambdaAnalysers(pack) },
+  ];
+  const inner = Math.max(1, Math.round((32 * 1024 ** 2) / f.size));
+  const times: number[][] = modes.map(() => []);
+  for (let r = 0; r < reps; r++) {
+    for (const [i, mode] of modes.entries()) {
+      const t = process.hrtime.bigint();
+      for (let k = 0; k < inner; k++) await runPipeline(f.key, mode.analysersFor);
+      times[i]!.push(Number(process.hrtime.bigint() - t) / 1e3 / inner / f.records);
+    }
+  }
+  const us = times.map(median);
+  const alone = us[0]!;
+  console.log(`\ncost split, ${mb(f.size)} (${f.records} records), µs per record, median of ${reps} alternating runs:`);
+  for (const [i, mode] of modes.entries()) {
+    const added = i === 0 ? '' : `  +${(us[i]! - us[i - 1]!).toFixed(2)} µs = ${(((us[i]! - us[i - 1]!) / alone) * 100).toFixed(0)} % of the pipeline alone`;
+    console.log(`  ${mode.label.padEnd(36)} ${us[i]!.toFixed(2).padStart(7)} µs${added}`);
+  }
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--probe') return probe(args[1] as string, args[2] === '--lambda');
@@ -146,7 +181,8 @@ async function main(): Promise<void> {
   const orderSizes = opt('--order-sizes', '10MB,100MB').split(',').filter(Boolean).map(parseSize);
   const reps = Number(opt('--reps', '3'));
 
-  console.log(`trailwatch pipeline benchmark — node ${process.version}, ${reps} alternating repetitions, medians\n`);
+  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  console.log(`trailwatch pipeline benchmark — node ${process.version}, ${reps} alternating repetitions, medians; load average ${load} on ${availableParallelism()} CPUs\n`);
   const plan: Array<{ size: number; layout: TimeLayout }> = [
     ...sizes.map((size) => ({ size, layout: 'delivery' as const })),
     ...orderSizes.flatMap((size) => (['interleaved', 'spread13d'] as const).map((layout) => ({ size, layout }))),
@@ -218,12 +254,15 @@ async function main(): Promise<void> {
     console.log(`\ngoal: as the Lambda ≥ 1.2× bare parse at every size ≥ 10 MB — lowest ${worst.toFixed(2)}×: ${worst >= 1.2 ? 'met' : 'not met'}`);
   }
 
+  const splitFile = files.find((f) => f.layout === 'delivery' && f.size >= 10 * 1024 ** 2);
+  if (splitFile) await costSplit(splitFile, pack, Math.max(reps, 5));
+
   const delivered = files.filter((f) => f.layout === 'delivery');
   await hashingCost(delivered.map((f) => ({ key: f.key, label: mb(f.size) })), reps);
   const smallest = delivered[0]!;
   const largest = delivered[delivered.length - 1]!;
   const spread = files.filter((f) => f.layout === 'spread13d').at(-1);
-  const rss = (key: string, flags: string[], lambda: boolean) => {
+  const rssOnce = (key: string, flags: string[], lambda: boolean) => {
     const child = spawnSync(process.execPath, [...flags, ...process.execArgv, __filename, '--probe', key, ...(lambda ? ['--lambda'] : [])], {
       encoding: 'utf8',
       env: { ...process.env, NODE_OPTIONS: '' },
@@ -231,6 +270,13 @@ async function main(): Promise<void> {
     if (child.status !== 0) throw new Error(child.stderr);
     return JSON.parse(child.stdout) as { maxRss: number; records: number };
   };
+  /** Median peak RSS of 3 fresh processes, and the range. */
+  const rss = (key: string, flags: string[], lambda: boolean) => {
+    const runs = [0, 1, 2].map(() => rssOnce(key, flags, lambda));
+    const peaks = runs.map((r) => r.maxRss);
+    return { maxRss: median(peaks), min: Math.min(...peaks), max: Math.max(...peaks), records: runs[0]!.records };
+  };
+  const range = (r: { min: number; max: number }) => `(${(r.min / 1024 ** 2).toFixed(1)}–${(r.max / 1024 ** 2).toFixed(1)})`;
   // Peak RSS is measured with the V8 flags the Lambda runs with (serverless.yml NODE_OPTIONS):
   // by default V8 grows its young generation to 3 × 16 MB on a long run, which a 1 MB file
   // never triggers, so without them "memory grows with file size" is V8's sizing, not the pipeline.
@@ -242,8 +288,8 @@ async function main(): Promise<void> {
     const small = rss(smallest.key, [...flags], lambda);
     const large = rss(largest.key, [...flags], lambda);
     console.log(
-      `\npeak RSS, fresh process, ${label}: ${mb(small.maxRss)} for ${mb(smallest.size)} (${small.records} records), ` +
-        `${mb(large.maxRss)} for ${mb(largest.size)} (${large.records} records): ${(large.maxRss / small.maxRss).toFixed(2)}×`,
+      `\npeak RSS, median of 3 fresh processes (range), ${label}: ${mb(small.maxRss)} ${range(small)} for ${mb(smallest.size)} (${small.records} records), ` +
+        `${mb(large.maxRss)} ${range(large)} for ${mb(largest.size)} (${large.records} records): ${(large.maxRss / small.maxRss).toFixed(2)}×`,
     );
     if (lambda && flags === LAMBDA_V8_FLAGS) {
       const growth = large.maxRss / small.maxRss;
@@ -251,7 +297,7 @@ async function main(): Promise<void> {
     }
     if (spread && !lambda) {
       const held = rss(spread.key, [...flags], lambda);
-      console.log(`  and ${mb(held.maxRss)} for ${mb(spread.size)} spread over 13 days (${held.records} records): ${(held.maxRss / small.maxRss).toFixed(2)}×`);
+      console.log(`  and ${mb(held.maxRss)} ${range(held)} for ${mb(spread.size)} spread over 13 days (${held.records} records): ${(held.maxRss / small.maxRss).toFixed(2)}×`);
     }
   }
 }
