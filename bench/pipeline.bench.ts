@@ -8,7 +8,8 @@
  * 13 days in scrambled order):
  *  - records/s of the full pipeline (S3-like file stream → gunzip → record scanner →
  *    batcher → null sink) vs a bare `gunzip + JSON.parse` of the same file, as a ratio
- *    measured in the same run (these machines are noisy: ratios, not absolute figures),
+ *    measured in the same run (these machines are noisy: ratios, not absolute figures; each
+ *    repetition against the bare parse run just before it, then the median),
  *    twice: with no analysers, and as the Lambda runs it (built-in rules + anomaly counting,
  *    bench/lambda.ts);
  *  - PutLogEvents calls made vs the calls the same events cost sorted by time (what a
@@ -154,18 +155,21 @@ async function costSplit(f: { key: string; size: number; records: number }, pack
   ];
   const inner = Math.max(1, Math.round((32 * 1024 ** 2) / f.size));
   const times: number[][] = modes.map(() => []);
+  // each addition as a share of the pipeline-alone run of the same repetition (paired, as the ratios above)
+  const shares: number[][] = modes.map(() => []);
   for (let r = 0; r < reps; r++) {
     for (const [i, mode] of modes.entries()) {
       const t = process.hrtime.bigint();
       for (let k = 0; k < inner; k++) await runPipeline(f.key, mode.analysersFor);
       times[i]!.push(Number(process.hrtime.bigint() - t) / 1e3 / inner / f.records);
+      if (i > 0) shares[i]!.push((times[i]![r]! - times[i - 1]![r]!) / times[0]![r]!);
     }
   }
   const us = times.map(median);
   const alone = us[0]!;
-  console.log(`\ncost split, ${mb(f.size)} (${f.records} records), µs per record, median of ${reps} alternating runs:`);
+  console.log(`\ncost split, ${mb(f.size)} (${f.records} records), µs per record, median of ${reps} alternating runs (additions: median of each run's share):`);
   for (const [i, mode] of modes.entries()) {
-    const added = i === 0 ? '' : `  +${(us[i]! - us[i - 1]!).toFixed(2)} µs = ${(((us[i]! - us[i - 1]!) / alone) * 100).toFixed(0)} % of the pipeline alone`;
+    const added = i === 0 ? '' : `  +${(median(shares[i]!) * alone).toFixed(2)} µs = ${(median(shares[i]!) * 100).toFixed(0)} % of the pipeline alone`;
     console.log(`  ${mode.label.padEnd(36)} ${us[i]!.toFixed(2).padStart(7)} µs${added}`);
   }
 }
@@ -240,8 +244,12 @@ async function main(): Promise<void> {
     if (recording.calls !== calls) throw new Error(`calls differ between runs: ${calls} vs ${recording.calls}`);
     const sorted = sortedCalls(recording.sent, PUT_LOG_EVENTS_LIMITS);
     const lowerBound = minimumCalls(recording.events, recording.batchBytes, PUT_LOG_EVENTS_LIMITS);
-    const ratio = (xs: number[]) => `${(median(xs) / median(bare)).toFixed(2).padStart(5)}×`;
-    if (f.size >= 10 * 1024 ** 2) lambdaRatios.push(median(full) / median(bare));
+    // Each repetition's ratio is taken against the bare parse run just before it, then the
+    // median of those: on a loaded machine the load drifts between repetitions, and a ratio
+    // of runs seconds apart cancels most of it (a ratio of separate medians does not).
+    const paired = (xs: number[]) => median(xs.map((x, r) => x / (bare[r] as number)));
+    const ratio = (xs: number[]) => `${paired(xs).toFixed(2).padStart(5)}×`;
+    if (f.size >= 10 * 1024 ** 2) lambdaRatios.push(paired(full));
     console.log(
       `${(mb(f.size) + LAYOUTS[f.layout].label).padEnd(40)} ${String(f.records).padEnd(8)} ${median(bare).toFixed(0).padStart(16)}  ${median(pipe)
         .toFixed(0)
