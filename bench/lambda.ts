@@ -19,6 +19,15 @@ export function benchRulePack(userDirs: readonly string[] = []): Promise<RulePac
   return loadRulePack({ builtinDir: BUILTIN_RULES, userDirs: [...userDirs], params: { ALLOWED_REGIONS: ['us-east-1', 'eu-west-1'] }, formats: [sigmaRuleFormat] });
 }
 
-export function lambdaAnalysers(pack: Pick<RulePack, 'plan'>): NonNullable<PipelineDeps['analysersFor']> {
-  return (ref, key) => [ruleAnalyser(pack, ref), ...anomalyAnalysersFor(new MemoryBaselineStore(), DEFAULT_ANOMALY_OPTIONS)(ref, key)];
+/** What the Lambda runs on each delivery; `parts` leaves one analyser out, for the cost split. */
+export function lambdaAnalysers(
+  pack: Pick<RulePack, 'plan'>,
+  parts: { readonly rules?: boolean; readonly anomaly?: boolean } = {},
+): NonNullable<PipelineDeps['analysersFor']> {
+  const rules = parts.rules ?? true;
+  const anomaly = parts.anomaly ?? true;
+  return (ref, key) => [
+    ...(rules ? [ruleAnalyser(pack, ref)] : []),
+    ...(anomaly ? anomalyAnalysersFor(new MemoryBaselineStore(), DEFAULT_ANOMALY_OPTIONS)(ref, key) : []),
+  ];
 }

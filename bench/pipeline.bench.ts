@@ -8,18 +8,24 @@
  * 13 days in scrambled order):
  *  - records/s of the full pipeline (S3-like file stream → gunzip → record scanner →
  *    batcher → null sink) vs a bare `gunzip + JSON.parse` of the same file, as a ratio
- *    measured in the same run (these machines are noisy: ratios, not absolute figures),
+ *    measured in the same run (these machines are noisy: ratios, not absolute figures; each
+ *    repetition against the bare parse run just before it, then the median),
  *    twice: with no analysers, and as the Lambda runs it (built-in rules + anomaly counting,
  *    bench/lambda.ts);
  *  - PutLogEvents calls made vs the calls the same events cost sorted by time (what a
  *    batcher with the whole file in hand makes, `sortedCalls`), and the lower bound from
  *    bytes and count alone;
- *  - peak RSS of a fresh process running the pipeline on the smallest and the largest file,
+ *  - where the as-the-Lambda time goes, on the 10 MB file (or the first file of 10 MB or more):
+ *    µs per record of the pipeline alone, + the built-in rules, + anomaly counting, each
+ *    addition as a share of the pipeline-alone time;
+ *  - peak RSS of fresh processes running the pipeline on the smallest and the largest file,
  *    with no analysers and as the Lambda runs it, and on the largest 13-day file (the batcher
- *    holds more back for out-of-order records).
+ *    holds more back for out-of-order records): the median of 3 processes with their range
+ *    (one process varies with when V8 happens to collect).
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { PUT_LOG_EVENTS_LIMITS, minimumCalls, sortedCalls, type LogBatch } from '../lib/forward/batcher';
@@ -28,6 +34,7 @@ import { FileObjectSource } from '../lib/local/file-source';
 import { processObject, type PipelineDeps } from '../lib/pipeline';
 import { cloudTrailKey, writeLogFile } from './corpus/files';
 import { hashingCost } from './integrity-hash';
+import type { RulePack } from '../lib/rules/load';
 import { benchRulePack, lambdaAnalysers } from './lambda';
 
 const ROOT = path.resolve(__dirname, 'out', 'corpus');
@@ -135,6 +142,38 @@ async function probe(key: string, lambda: boolean): Promise<void> {
   process.stdout.write(JSON.stringify({ maxRss: peakRss(), records: report.records.read }));
 }
 
+/**
+ * Where the as-the-Lambda time goes: the same file through the pipeline alone, with the
+ * built-in rules, and with rules + anomaly counting (the Lambda), alternating; each
+ * addition as µs per record and as a share of the pipeline-alone time.
+ */
+async function costSplit(f: { key: string; size: number; records: number }, pack: RulePack, reps: number): Promise<void> {
+  const modes = [
+    { label: 'pipeline alone', analysersFor: undefined },
+    { label: '+ built-in rules', analysersFor: lambdaAnalysers(pack, { anomaly: false }) },
+    { label: '+ anomaly counting (as the Lambda)', analysersFor: lambdaAnalysers(pack) },
+  ];
+  const inner = Math.max(1, Math.round((32 * 1024 ** 2) / f.size));
+  const times: number[][] = modes.map(() => []);
+  // each addition as a share of the pipeline-alone run of the same repetition (paired, as the ratios above)
+  const shares: number[][] = modes.map(() => []);
+  for (let r = 0; r < reps; r++) {
+    for (const [i, mode] of modes.entries()) {
+      const t = process.hrtime.bigint();
+      for (let k = 0; k < inner; k++) await runPipeline(f.key, mode.analysersFor);
+      times[i]!.push(Number(process.hrtime.bigint() - t) / 1e3 / inner / f.records);
+      if (i > 0) shares[i]!.push((times[i]![r]! - times[i - 1]![r]!) / times[0]![r]!);
+    }
+  }
+  const us = times.map(median);
+  const alone = us[0]!;
+  console.log(`\ncost split, ${mb(f.size)} (${f.records} records), µs per record, median of ${reps} alternating runs (additions: median of each run's share):`);
+  for (const [i, mode] of modes.entries()) {
+    const added = i === 0 ? '' : `  +${(median(shares[i]!) * alone).toFixed(2)} µs = ${(median(shares[i]!) * 100).toFixed(0)} % of the pipeline alone`;
+    console.log(`  ${mode.label.padEnd(36)} ${us[i]!.toFixed(2).padStart(7)} µs${added}`);
+  }
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--probe') return probe(args[1] as string, args[2] === '--lambda');
@@ -146,7 +185,8 @@ async function main(): Promise<void> {
   const orderSizes = opt('--order-sizes', '10MB,100MB').split(',').filter(Boolean).map(parseSize);
   const reps = Number(opt('--reps', '3'));
 
-  console.log(`trailwatch pipeline benchmark — node ${process.version}, ${reps} alternating repetitions, medians\n`);
+  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  console.log(`trailwatch pipeline benchmark — node ${process.version}, ${reps} alternating repetitions, medians; load average ${load} on ${availableParallelism()} CPUs\n`);
   const plan: Array<{ size: number; layout: TimeLayout }> = [
     ...sizes.map((size) => ({ size, layout: 'delivery' as const })),
     ...orderSizes.flatMap((size) => (['interleaved', 'spread13d'] as const).map((layout) => ({ size, layout }))),
@@ -204,8 +244,12 @@ async function main(): Promise<void> {
     if (recording.calls !== calls) throw new Error(`calls differ between runs: ${calls} vs ${recording.calls}`);
     const sorted = sortedCalls(recording.sent, PUT_LOG_EVENTS_LIMITS);
     const lowerBound = minimumCalls(recording.events, recording.batchBytes, PUT_LOG_EVENTS_LIMITS);
-    const ratio = (xs: number[]) => `${(median(xs) / median(bare)).toFixed(2).padStart(5)}×`;
-    if (f.size >= 10 * 1024 ** 2) lambdaRatios.push(median(full) / median(bare));
+    // Each repetition's ratio is taken against the bare parse run just before it, then the
+    // median of those: on a loaded machine the load drifts between repetitions, and a ratio
+    // of runs seconds apart cancels most of it (a ratio of separate medians does not).
+    const paired = (xs: number[]) => median(xs.map((x, r) => x / (bare[r] as number)));
+    const ratio = (xs: number[]) => `${paired(xs).toFixed(2).padStart(5)}×`;
+    if (f.size >= 10 * 1024 ** 2) lambdaRatios.push(paired(full));
     console.log(
       `${(mb(f.size) + LAYOUTS[f.layout].label).padEnd(40)} ${String(f.records).padEnd(8)} ${median(bare).toFixed(0).padStart(16)}  ${median(pipe)
         .toFixed(0)
@@ -218,12 +262,15 @@ async function main(): Promise<void> {
     console.log(`\ngoal: as the Lambda ≥ 1.2× bare parse at every size ≥ 10 MB — lowest ${worst.toFixed(2)}×: ${worst >= 1.2 ? 'met' : 'not met'}`);
   }
 
+  const splitFile = files.find((f) => f.layout === 'delivery' && f.size >= 10 * 1024 ** 2);
+  if (splitFile) await costSplit(splitFile, pack, Math.max(reps, 5));
+
   const delivered = files.filter((f) => f.layout === 'delivery');
   await hashingCost(delivered.map((f) => ({ key: f.key, label: mb(f.size) })), reps);
   const smallest = delivered[0]!;
   const largest = delivered[delivered.length - 1]!;
   const spread = files.filter((f) => f.layout === 'spread13d').at(-1);
-  const rss = (key: string, flags: string[], lambda: boolean) => {
+  const rssOnce = (key: string, flags: string[], lambda: boolean) => {
     const child = spawnSync(process.execPath, [...flags, ...process.execArgv, __filename, '--probe', key, ...(lambda ? ['--lambda'] : [])], {
       encoding: 'utf8',
       env: { ...process.env, NODE_OPTIONS: '' },
@@ -231,6 +278,13 @@ async function main(): Promise<void> {
     if (child.status !== 0) throw new Error(child.stderr);
     return JSON.parse(child.stdout) as { maxRss: number; records: number };
   };
+  /** Median peak RSS of 3 fresh processes, and the range. */
+  const rss = (key: string, flags: string[], lambda: boolean) => {
+    const runs = [0, 1, 2].map(() => rssOnce(key, flags, lambda));
+    const peaks = runs.map((r) => r.maxRss);
+    return { maxRss: median(peaks), min: Math.min(...peaks), max: Math.max(...peaks), records: runs[0]!.records };
+  };
+  const range = (r: { min: number; max: number }) => `(${(r.min / 1024 ** 2).toFixed(1)}–${(r.max / 1024 ** 2).toFixed(1)})`;
   // Peak RSS is measured with the V8 flags the Lambda runs with (serverless.yml NODE_OPTIONS):
   // by default V8 grows its young generation to 3 × 16 MB on a long run, which a 1 MB file
   // never triggers, so without them "memory grows with file size" is V8's sizing, not the pipeline.
@@ -242,8 +296,8 @@ async function main(): Promise<void> {
     const small = rss(smallest.key, [...flags], lambda);
     const large = rss(largest.key, [...flags], lambda);
     console.log(
-      `\npeak RSS, fresh process, ${label}: ${mb(small.maxRss)} for ${mb(smallest.size)} (${small.records} records), ` +
-        `${mb(large.maxRss)} for ${mb(largest.size)} (${large.records} records): ${(large.maxRss / small.maxRss).toFixed(2)}×`,
+      `\npeak RSS, median of 3 fresh processes (range), ${label}: ${mb(small.maxRss)} ${range(small)} for ${mb(smallest.size)} (${small.records} records), ` +
+        `${mb(large.maxRss)} ${range(large)} for ${mb(largest.size)} (${large.records} records): ${(large.maxRss / small.maxRss).toFixed(2)}×`,
     );
     if (lambda && flags === LAMBDA_V8_FLAGS) {
       const growth = large.maxRss / small.maxRss;
@@ -251,7 +305,7 @@ async function main(): Promise<void> {
     }
     if (spread && !lambda) {
       const held = rss(spread.key, [...flags], lambda);
-      console.log(`  and ${mb(held.maxRss)} for ${mb(spread.size)} spread over 13 days (${held.records} records): ${(held.maxRss / small.maxRss).toFixed(2)}×`);
+      console.log(`  and ${mb(held.maxRss)} ${range(held)} for ${mb(spread.size)} spread over 13 days (${held.records} records): ${(held.maxRss / small.maxRss).toFixed(2)}×`);
     }
   }
 }

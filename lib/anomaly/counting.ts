@@ -4,6 +4,7 @@
  * total: an odd record is skipped with a counted reason, never an exception.
  */
 import type { CloudTrailRecord, TrailRecord } from '../cloudtrail/types';
+import { parseEventTime } from '../forward/event-time';
 import { type ApiRef, apiId, isCountableName } from './api';
 import { TopK } from './top-k';
 
@@ -60,22 +61,67 @@ export const DEFAULT_COUNTING_OPTIONS: CountingOptions = {
 
 /** Attribution values are untrusted and unbounded; a longer one is cut (an ARN is at most 2,048 chars). */
 const MAX_VALUE_LENGTH = 256;
-const COUNTED_EVENT_TYPES = new Set(['AwsApiCall', 'AwsConsoleAction']);
 
+/**
+ * Minutes counted in place per API: the hour of the first counted record, the one before and
+ * the one after (a delivery spans five minutes, at most two hours). Records of other hours
+ * are logged and counted in `result`.
+ */
+const WINDOW_MINUTES = 180;
+/** Entries per block of the log of records outside the window: api index, minute, flags. */
+const LOG_BLOCK = 4096;
+const WRITE = 1;
+const ERROR = 2;
+
+/** One API's running counts. Per-minute counts live in an array, not a Map of objects: `add` runs once per record. */
+interface ApiCounter {
+  readonly id: string;
+  /** Position in the counter's list, for the log of records outside the window. */
+  readonly index: number;
+  readonly eventSource: string;
+  readonly eventName: string;
+  calls: number;
+  writes: number;
+  errors: number;
+  /** [calls, writes, errors] per minute of the counter's window, allocated at the API's first record in it. */
+  window: Int32Array | undefined;
+  readonly userIdentityArn: TopK;
+  readonly userAgent: TopK;
+  readonly errorCode: TopK;
+}
+
+/**
+ * Counts one delivery. `add` allocates nothing for a record of a known API in the window:
+ * the time is read with parseEventTime (no Date, no string), the API is found through
+ * eventSource → eventName maps (no id string built per record), and the minute is an array
+ * index. The result has the same shape as a plain Map-of-minutes counter would give
+ * (test/unit/anomaly/reference-counter.ts is that counter, checked against this one).
+ */
 export class DeliveryCounter {
-  private readonly apis = new Map<string, ApiWindowCounts>();
+  /** eventSource → eventName → counter; the nesting avoids building an id string per record. */
+  private readonly bySource = new Map<string, Map<string, ApiCounter>>();
+  /** In first-seen order, as the result lists them. */
+  private readonly apis: ApiCounter[] = [];
   private readonly skipped: SkippedRecords = { notApiCall: 0, dataEvent: 0, undated: 0, unnamed: 0, overflow: 0, late: 0 };
   private counted = 0;
+  /** First minute of the window, set by the first counted record; NaN before it. */
+  private windowStart = Number.NaN;
+  /**
+   * Records outside the window: (api index, minute, flags) triples in blocks of LOG_BLOCK.
+   * Float64: a minute number passes 2^31 in the year 6053, and parseEventTime reads to 9999.
+   */
+  private readonly outside: Float64Array[] = [];
+  private outsideInLast = LOG_BLOCK;
 
   constructor(private readonly options: CountingOptions = DEFAULT_COUNTING_OPTIONS) {}
 
   observe(records: readonly TrailRecord[]): void {
-    for (const { record } of records) this.add(record);
+    for (let i = 0; i < records.length; i++) this.add((records[i] as TrailRecord).record);
   }
 
   add(record: CloudTrailRecord): void {
     const type = record.eventType;
-    if (type !== undefined && type !== null && !COUNTED_EVENT_TYPES.has(type)) {
+    if (type !== undefined && type !== null && type !== 'AwsApiCall' && type !== 'AwsConsoleAction') {
       this.skipped.notApiCall++;
       return;
     }
@@ -88,37 +134,31 @@ export class DeliveryCounter {
       this.skipped.unnamed++;
       return;
     }
-    const time = typeof record.eventTime === 'string' ? Date.parse(record.eventTime) : Number.NaN;
-    if (!Number.isFinite(time)) {
+    const time = parseEventTime(record.eventTime);
+    if (time === undefined) {
       this.skipped.undated++;
       return;
     }
-    const id = apiId({ eventSource, eventName });
-    let api = this.apis.get(id);
+    const api = this.apiFor(eventSource, eventName);
     if (api === undefined) {
-      if (this.apis.size >= this.options.maxApis) {
-        this.skipped.overflow++;
-        return;
-      }
-      const k = this.options.topKCapacity;
-      api = {
-        id, eventSource, eventName, calls: 0, writes: 0, errors: 0, byMinute: new Map(),
-        userIdentityArn: new TopK(k), userAgent: new TopK(k), errorCode: new TopK(k),
-      };
-      this.apis.set(id, api);
+      this.skipped.overflow++;
+      return;
     }
     const minute = Math.floor(time / 60_000);
-    let m = api.byMinute.get(minute);
-    if (m === undefined) {
-      m = { calls: 0, writes: 0, errors: 0 };
-      api.byMinute.set(minute, m);
-    }
     const write = record.readOnly === false ? 1 : 0;
     const errorCode = typeof record.errorCode === 'string' && record.errorCode !== '' ? record.errorCode : undefined;
     const error = errorCode === undefined ? 0 : 1;
-    m.calls++;
-    m.writes += write;
-    m.errors += error;
+    if (Number.isNaN(this.windowStart)) this.windowStart = (hourOf(minute) - 1) * 60;
+    const offset = minute - this.windowStart;
+    if (offset >= 0 && offset < WINDOW_MINUTES) {
+      const w = (api.window ??= new Int32Array(WINDOW_MINUTES * 3));
+      const at = offset * 3;
+      w[at] = (w[at] as number) + 1;
+      w[at + 1] = (w[at + 1] as number) + write;
+      w[at + 2] = (w[at + 2] as number) + error;
+    } else {
+      this.logOutside(api.index, minute, write * WRITE + error * ERROR);
+    }
     api.calls++;
     api.writes += write;
     api.errors += error;
@@ -131,39 +171,140 @@ export class DeliveryCounter {
   /**
    * The delivery's counts, restricted to its `maxHours` busiest UTC hours (ties: the later
    * hour): a file normally spans five minutes and at most two hours, and a record hours late
-   * must not make one delivery write to many baseline items.
+   * must not make one delivery write to many baseline items. Builds new objects: calling it
+   * twice gives the same answer.
    */
   result(): DeliveryCounts {
-    const perHour = new Map<number, number>();
-    for (const api of this.apis.values()) {
-      for (const [minute, c] of api.byMinute) perHour.set(hourOf(minute), (perHour.get(hourOf(minute)) ?? 0) + c.calls);
-    }
+    const perHour = this.callsPerHour();
     const kept = new Set(
       [...perHour].sort((a, b) => b[1] - a[1] || b[0] - a[0]).slice(0, this.options.maxHours).map(([hour]) => hour),
     );
+    const { byMinute, late } = this.minutesPerApi(kept);
     const skipped = { ...this.skipped };
     let counted = this.counted;
     const apis = new Map<string, ApiWindowCounts>();
-    for (const [id, api] of this.apis) {
-      for (const [minute, c] of [...api.byMinute]) {
-        if (kept.has(hourOf(minute))) continue;
-        api.byMinute.delete(minute);
-        api.calls -= c.calls;
-        api.writes -= c.writes;
-        api.errors -= c.errors;
-        skipped.late += c.calls;
-        counted -= c.calls;
-      }
-      if (api.calls > 0) apis.set(id, api);
-    }
     const minutesWithRecords = new Set<number>();
-    for (const api of apis.values()) for (const minute of api.byMinute.keys()) minutesWithRecords.add(minute);
+    this.apis.forEach((api, i) => {
+      const lateCalls = late[i * 3] as number;
+      skipped.late += lateCalls;
+      counted -= lateCalls;
+      if (api.calls === lateCalls) return;
+      const minutes = byMinute[i] as Map<number, Counts>;
+      for (const minute of minutes.keys()) minutesWithRecords.add(minute);
+      apis.set(api.id, {
+        id: api.id, eventSource: api.eventSource, eventName: api.eventName,
+        calls: api.calls - lateCalls, writes: api.writes - (late[i * 3 + 1] as number), errors: api.errors - (late[i * 3 + 2] as number),
+        byMinute: minutes, userIdentityArn: api.userIdentityArn, userAgent: api.userAgent, errorCode: api.errorCode,
+      });
+    });
     return {
       apis,
       coveredMinutes: coverMinutes([...minutesWithRecords], this.options.maxGapMinutes),
       counted,
       skipped,
     };
+  }
+
+  /** The counter of this API, registered on its first record; undefined when `maxApis` are already counted. */
+  private apiFor(eventSource: string, eventName: string): ApiCounter | undefined {
+    let names = this.bySource.get(eventSource);
+    if (names === undefined) {
+      names = new Map();
+      this.bySource.set(eventSource, names);
+    }
+    const known = names.get(eventName);
+    if (known !== undefined) return known;
+    if (this.apis.length >= this.options.maxApis) return undefined;
+    const k = this.options.topKCapacity;
+    const api: ApiCounter = {
+      id: apiId({ eventSource, eventName }), index: this.apis.length, eventSource, eventName, calls: 0, writes: 0, errors: 0, window: undefined,
+      userIdentityArn: new TopK(k), userAgent: new TopK(k), errorCode: new TopK(k),
+    };
+    names.set(eventName, api);
+    this.apis.push(api);
+    return api;
+  }
+
+  private logOutside(api: number, minute: number, flags: number): void {
+    let block = this.outside[this.outside.length - 1];
+    if (block === undefined || this.outsideInLast === LOG_BLOCK) {
+      block = new Float64Array(LOG_BLOCK * 3);
+      this.outside.push(block);
+      this.outsideInLast = 0;
+    }
+    const at = this.outsideInLast++ * 3;
+    block[at] = api;
+    block[at + 1] = minute;
+    block[at + 2] = flags;
+  }
+
+  /** Calls per UTC hour, all APIs: from the windows and the log of records of other hours. */
+  private callsPerHour(): Map<number, number> {
+    const perHour = new Map<number, number>();
+    const add = (hour: number, calls: number) => perHour.set(hour, (perHour.get(hour) ?? 0) + calls);
+    for (const api of this.apis) {
+      const w = api.window;
+      if (w === undefined) continue;
+      for (let offset = 0; offset < WINDOW_MINUTES; offset++) if ((w[offset * 3] as number) > 0) add(hourOf(this.windowStart + offset), w[offset * 3] as number);
+    }
+    this.forEachOutside((_api, minute) => add(hourOf(minute), 1));
+    return perHour;
+  }
+
+  /**
+   * Each API's counts per minute of the `kept` hours, in minute order, and its calls, writes
+   * and errors of the other hours (late: [calls, writes, errors] per API). A record of an
+   * hour not kept costs no Map entry: a file spread over days costs one pass, not a Map of its minutes.
+   */
+  private minutesPerApi(kept: ReadonlySet<number>): { byMinute: Array<Map<number, Counts>>; late: Float64Array } {
+    const late = new Float64Array(this.apis.length * 3);
+    const byMinute = this.apis.map((api, i) => {
+      const minutes = new Map<number, Counts>();
+      const w = api.window;
+      if (w === undefined) return minutes;
+      for (let offset = 0; offset < WINDOW_MINUTES; offset++) {
+        const calls = w[offset * 3] as number;
+        if (calls === 0) continue;
+        const writes = w[offset * 3 + 1] as number;
+        const errors = w[offset * 3 + 2] as number;
+        const minute = this.windowStart + offset;
+        if (kept.has(hourOf(minute))) {
+          minutes.set(minute, { calls, writes, errors });
+        } else {
+          late[i * 3] = (late[i * 3] as number) + calls;
+          late[i * 3 + 1] = (late[i * 3 + 1] as number) + writes;
+          late[i * 3 + 2] = (late[i * 3 + 2] as number) + errors;
+        }
+      }
+      return minutes;
+    });
+    this.forEachOutside((i, minute, flags) => {
+      const write = flags & WRITE ? 1 : 0;
+      const error = flags & ERROR ? 1 : 0;
+      if (!kept.has(hourOf(minute))) {
+        late[i * 3] = (late[i * 3] as number) + 1;
+        late[i * 3 + 1] = (late[i * 3 + 1] as number) + write;
+        late[i * 3 + 2] = (late[i * 3 + 2] as number) + error;
+        return;
+      }
+      const minutes = byMinute[i] as Map<number, Counts>;
+      const c = minutes.get(minute);
+      if (c === undefined) {
+        minutes.set(minute, { calls: 1, writes: write, errors: error });
+      } else {
+        c.calls++;
+        c.writes += write;
+        c.errors += error;
+      }
+    });
+    return { byMinute: byMinute.map((minutes) => new Map([...minutes].sort((a, b) => a[0] - b[0]))), late };
+  }
+
+  private forEachOutside(visit: (api: number, minute: number, flags: number) => void): void {
+    this.outside.forEach((block, b) => {
+      const entries = b === this.outside.length - 1 ? this.outsideInLast : LOG_BLOCK;
+      for (let e = 0; e < entries; e++) visit(block[e * 3] as number, block[e * 3 + 1] as number, block[e * 3 + 2] as number);
+    });
   }
 }
 

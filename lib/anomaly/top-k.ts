@@ -16,7 +16,15 @@ export interface TopValue {
 }
 
 export class TopK {
-  private readonly counts = new Map<string, { count: number; error: number }>();
+  /**
+   * Parallel arrays in insertion order, not a Map of entry objects: `add` runs up to three
+   * times per record, and a scan of at most `capacity` (16) values allocates nothing. A
+   * replaced value moves to the end, the order a Map's delete + set gives, so ties between
+   * smallest counts evict the value that entered first.
+   */
+  private readonly values: string[] = [];
+  private readonly counts: number[] = [];
+  private readonly errors: number[] = [];
   private total = 0;
 
   constructor(private readonly capacity: number) {
@@ -25,27 +33,32 @@ export class TopK {
 
   add(value: string, by = 1): void {
     this.total += by;
-    const entry = this.counts.get(value);
-    if (entry !== undefined) {
-      entry.count += by;
-      return;
-    }
-    if (this.counts.size < this.capacity) {
-      this.counts.set(value, { count: by, error: 0 });
-      return;
-    }
-    // Replace the smallest: O(capacity), and capacity is small (tens).
-    let minValue = '';
-    let min: { count: number; error: number } | undefined;
-    for (const [v, e] of this.counts) {
-      if (min === undefined || e.count < min.count) {
-        min = e;
-        minValue = v;
+    const { values, counts, errors } = this;
+    const n = values.length;
+    for (let i = 0; i < n; i++) {
+      if (values[i] === value) {
+        counts[i] = (counts[i] as number) + by;
+        return;
       }
     }
-    if (min === undefined) return;
-    this.counts.delete(minValue);
-    this.counts.set(value, { count: min.count + by, error: min.count });
+    if (n < this.capacity) {
+      values.push(value);
+      counts.push(by);
+      errors.push(0);
+      return;
+    }
+    // Replace the smallest (the first of equal ones): O(capacity), and capacity is small (tens).
+    let min = 0;
+    for (let i = 1; i < n; i++) if ((counts[i] as number) < (counts[min] as number)) min = i;
+    const floor = counts[min] as number;
+    for (let i = min; i < n - 1; i++) {
+      values[i] = values[i + 1] as string;
+      counts[i] = counts[i + 1] as number;
+      errors[i] = errors[i + 1] as number;
+    }
+    values[n - 1] = value;
+    counts[n - 1] = floor + by;
+    errors[n - 1] = floor;
   }
 
   /** Observations added, tracked or not. */
@@ -55,8 +68,8 @@ export class TopK {
 
   /** The `k` largest counts, largest first; ties by value so output is deterministic. */
   top(k: number): TopValue[] {
-    return [...this.counts]
-      .map(([value, e]) => ({ value, count: e.count, error: e.error }))
+    return this.values
+      .map((value, i) => ({ value, count: this.counts[i] as number, error: this.errors[i] as number }))
       .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
       .slice(0, Math.max(0, k));
   }

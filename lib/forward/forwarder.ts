@@ -73,7 +73,7 @@ export class Forwarder {
         this.counts.timestampFallback++;
       }
       // Several windows open: this record may be held while the rest of the file is read.
-      const message = this.batcher.openWindows > 1 ? unshared(r.text, r.bytes) : r.text;
+      const message = this.batcher.openWindows > 1 ? unshared(r.text) : r.text;
       const ready = this.batcher.add({ timestamp, message, bytes: r.bytes });
       if (ready) for (const batch of ready) await this.send(batch);
     }
@@ -126,11 +126,14 @@ export class Forwarder {
  * nearly every chunk read so far alive: memory grew with the file, not with the batcher's
  * cap (measured, 100 MB file spread over 13 days: live heap after GC 97.5 MB above the
  * start without the copy, 27.8 MB with it). One copy per record, only on that path.
+ *
+ * The copy: a one-character prefix makes a cons string, and `slice` flattens it into a new
+ * sequential string (the slice then points into that one, not into the chunk). Same
+ * characters, whatever they are (a lone surrogate too), and no encoding: 0.27 µs per
+ * 1.4 KB record against 0.75 µs for the UTF-8/latin1 Buffer round trip it replaced, with the
+ * same memory kept (400 slices of 1.4 KB out of 64 KB chunks: 0.4 MB after GC either way,
+ * 24.8 MB uncopied; measured on node 20 for issue 15).
  */
-export function unshared(text: string, bytes: number): string {
-  // UTF-8 length = length: ASCII, and latin1 keeps it a one-byte string
-  const copy = bytes === text.length ? Buffer.from(text, 'latin1').toString('latin1') : Buffer.from(text, 'utf8').toString('utf8');
-  // a lone surrogate would not survive UTF-8: keep the original then
-  return copy === text ? copy : text;
+export function unshared(text: string): string {
+  return ` ${text}`.slice(1);
 }
-

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { TopK } from '../../../lib/anomaly/top-k';
+import { ReferenceTopK } from './reference-counter';
 
 // a fixed seed keeps runs deterministic; change it to explore other cases
 fc.configureGlobal({ seed: 20251124 });
@@ -34,6 +35,42 @@ describe('TopK (Space-Saving)', () => {
         expect((heavy?.count ?? 0) - (heavy?.error ?? 0)).toBeLessThanOrEqual(noise.length + 1);
         expect(top.top(100).length).toBeLessThanOrEqual(4);
       }),
+    );
+  });
+
+  it('evicts the value that entered first among equal smallest counts, and moves the newcomer to the end', () => {
+    // Prepare
+    const top = new TopK(3);
+    // Act: a, b, c all at 1; d replaces a (the oldest); e then replaces b
+    for (const v of ['a', 'b', 'c', 'd', 'e']) top.add(v);
+    // Assess (equal counts list by value)
+    expect(top.top(3)).toEqual([
+      { value: 'd', count: 2, error: 1 },
+      { value: 'e', count: 2, error: 1 },
+      { value: 'c', count: 1, error: 0 },
+    ]);
+    expect(top.observed).toBe(5);
+  });
+
+  it('keeps the same values, counts and errors as the Map-based implementation it replaced', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'), fc.integer({ min: 1, max: 3 })), { maxLength: 200, size: 'max' }),
+        (capacity, stream) => {
+          // Prepare
+          const top = new TopK(capacity);
+          const reference = new ReferenceTopK(capacity);
+          // Act
+          for (const [value, by] of stream) {
+            top.add(value, by);
+            reference.add(value, by);
+          }
+          // Assess
+          expect(top.top(capacity)).toEqual(reference.top(capacity));
+          expect(top.observed).toBe(reference.observed);
+        },
+      ),
     );
   });
 
