@@ -1,6 +1,6 @@
 /**
  * Cold-start benchmark: `npx tsx bench/cold-start.bench.ts` (options: `--runs 7`,
- * `--baseline <checkout dir>`, `--identifiers`).
+ * `--baseline <checkout dir>`, `--identifiers`, `--outputs`).
  *
  * Bundles functions/ingest.ts as serverless.yml builds it (custom.esbuild: the same settings
  * and plugins — the built-in pack parsed at build time without its test cases, zod's English
@@ -8,7 +8,7 @@
  * serverless.yml), alternating between variants, and prints medians of:
  *  - `require` of the bundle (module init);
  *  - handler ready: the "rule pack loaded" log line (the built-in pack read and compiled);
- *  - CPU time at ready (user + system, process start included: what a cold start is billed);
+ *  - CPU time at ready and at the first event handled (user + system, process start included);
  *  - first event handled: events/s3-put.json through the handler, its log file served by an
  *    in-process stub of S3 and CloudWatch Logs (the SDK pointed at it by the standard
  *    AWS_ENDPOINT_URL_* variables), with the number of records forwarded as a check;
@@ -16,6 +16,8 @@
  *  - this checkout, with the function's NODE_OPTIONS;
  *  - the same bundle with `--enable-source-maps` added (what reading the map costs);
  *  - `--identifiers`: this checkout with minified identifiers (what readable names cost);
+ *  - `--outputs`: this checkout (and the baseline) sending findings to Security Hub and
+ *    EventBridge too, whose SDK clients this checkout loads on first use (the stub takes them);
  *  - `--baseline <dir>`: another checkout's bundle, its own settings, plugins and NODE_OPTIONS
  *    (`git worktree add /tmp/cs-base main && ln -s "$PWD/node_modules" /tmp/cs-base/`),
  *    with ratios baseline / this.
@@ -56,17 +58,29 @@ const event = JSON.parse(fs.readFileSync(process.env.BENCH_EVENT, 'utf8'));
 const { bucket, object } = event.Records[0].s3;
 const body = fs.readFileSync(process.env.BENCH_OBJECT);
 let forwarded = 0;
+let exported = 0;
 const stub = require('node:http').createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     const target = req.headers['x-amz-target'];
     if (target !== undefined) {
-      // CloudWatch Logs (JSON protocol): accept every call, count what is forwarded
       const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      // CloudWatch Logs and EventBridge (JSON protocol): accept every call, count what is sent
       if (String(target).endsWith('.PutLogEvents')) forwarded += input.logEvents.length;
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      if (String(target).endsWith('.PutEvents')) {
+        exported += input.Entries.length;
+        return res.end(JSON.stringify({ FailedEntryCount: 0, Entries: input.Entries.map((_, i) => ({ EventId: 'bench-' + i })) }));
+      }
       return res.end(String(target).endsWith('.PutLogEvents') ? '{"nextSequenceToken":"1"}' : '{}');
+    }
+    if (req.method === 'POST' && req.url.startsWith('/findings/import')) {
+      // Security Hub BatchImportFindings (REST JSON)
+      const count = JSON.parse(Buffer.concat(chunks).toString('utf8')).Findings.length;
+      exported += count;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ FailedCount: 0, SuccessCount: count, FailedFindings: [] }));
     }
     // S3 GetObject, path style (the endpoint is an IP address)
     if (decodeURIComponent(req.url.split('?')[0]) === '/' + bucket.name + '/' + object.key) {
@@ -93,8 +107,9 @@ const wait = () => {
       process.exit(1);
     }
     const handled = ms();
+    const cpuHandled = cpu();
     stub.close();
-    write(JSON.stringify({ required, loaded, cpuReady, handled, forwarded }) + '\\n');
+    write(JSON.stringify({ required, loaded, cpuReady, handled, cpuHandled, forwarded, exported }) + '\\n');
   });
 };
 wait();
@@ -105,13 +120,18 @@ interface Sample {
   readonly loaded: number;
   readonly cpuReady: number;
   readonly handled: number;
+  readonly cpuHandled: number;
   readonly forwarded: number;
+  /** Findings sent to Security Hub and EventBridge (variants with `--outputs`). */
+  readonly exported: number;
 }
 
 interface Variant {
   readonly label: string;
   readonly dir: string;
   readonly flags: readonly string[];
+  /** Added to the process's environment (the `--outputs` variants). */
+  readonly env?: Readonly<Record<string, string>>;
   readonly sizes: Sizes;
   readonly samples: Sample[];
 }
@@ -213,9 +233,16 @@ async function main(): Promise<void> {
       const dir = path.join(tmp, 'identifiers');
       variants.push({ label: 'identifiers minified', dir, flags, sizes: await bundle(ROOT, dir, { minifyIdentifiers: true }), samples: [] });
     }
+    let baselineVariant: Variant | undefined;
     if (baseline !== undefined) {
       const dir = path.join(tmp, 'baseline');
-      variants.push({ label: `baseline (${path.basename(baseline)})`, dir, flags: functionSettings(baseline).flags, sizes: await bundle(baseline, dir), samples: [] });
+      baselineVariant = { label: `baseline (${path.basename(baseline)})`, dir, flags: functionSettings(baseline).flags, sizes: await bundle(baseline, dir), samples: [] };
+      variants.push(baselineVariant);
+    }
+    if (args.includes('--outputs')) {
+      const outputs = { TRAILWATCH_ALERTS: 'on', SECURITY_HUB_ENABLED: 'true', EVENT_BUS_NAME: 'bench' };
+      variants.push({ ...variants[0]!, label: 'this, + Security Hub, EventBridge', env: outputs, samples: [] });
+      if (baselineVariant !== undefined) variants.push({ ...baselineVariant, label: 'baseline, + Security Hub, EventBridge', env: outputs, samples: [] });
     }
 
     const env = {
@@ -239,12 +266,21 @@ async function main(): Promise<void> {
         const endpoint = `http://127.0.0.1:${await freePort()}`;
         const child = spawnSync(process.execPath, [...variant.flags, 'probe.js'], {
           cwd: variant.dir,
-          env: { ...env, BENCH_PORT: endpoint.split(':')[2], AWS_ENDPOINT_URL_S3: endpoint, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: endpoint },
+          env: {
+            ...env,
+            ...variant.env,
+            BENCH_PORT: endpoint.split(':')[2],
+            AWS_ENDPOINT_URL_S3: endpoint,
+            AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: endpoint,
+            AWS_ENDPOINT_URL_SECURITYHUB: endpoint,
+            AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint,
+          },
           encoding: 'utf8',
         });
         if (child.status !== 0) throw new Error(`${variant.label}: exit ${child.status}\n${child.stderr}`);
         const sample = JSON.parse(child.stdout) as Sample;
         if (!(sample.forwarded > 0)) throw new Error(`${variant.label}: the first event forwarded no record`);
+        if (variant.env !== undefined && !(sample.exported > 0)) throw new Error(`${variant.label}: the first event sent no finding to Security Hub or EventBridge`);
         variant.samples.push(sample);
       }
     }
@@ -254,7 +290,7 @@ async function main(): Promise<void> {
     console.log(`trailwatch cold-start benchmark — node ${process.version}, ${runs} fresh processes per variant, alternating, medians`);
     console.log(`empty process (node -e 0, start to exit): ${msText(base)}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`);
     const rows = [
-      ['variant', 'NODE_OPTIONS', 'bundle', 'map', 'loaded on use', 'pack data', 'zod', 'AWS SDK', 'lib/', 'require', 'ready', 'first event', 'CPU at ready', 'ready / empty'],
+      ['variant', 'NODE_OPTIONS', 'bundle', 'map', 'loaded on use', 'pack data', 'zod', 'AWS SDK', 'lib/', 'require', 'ready', 'first event', 'CPU at ready', 'CPU at first event', 'ready / empty'],
       ...variants.map((v) => [
         v.label,
         v.flags.join(' '),
@@ -269,20 +305,23 @@ async function main(): Promise<void> {
         msText(med(v, (s) => s.loaded)),
         msText(med(v, (s) => s.handled)),
         msText(med(v, (s) => s.cpuReady)),
+        msText(med(v, (s) => s.cpuHandled)),
         `${(med(v, (s) => s.loaded) / base).toFixed(2)}×`,
       ]),
     ];
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
     for (const row of rows) console.log(row.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
     console.log(`\nfirst event: ${variants[0]!.samples[0]!.forwarded} records forwarded to the stub (events/s3-put.json)`);
+    const withOutputs = variants.find((v) => v.env !== undefined);
+    if (withOutputs !== undefined) console.log(`with --outputs: ${withOutputs.samples[0]!.exported} findings sent to Security Hub and EventBridge`);
 
     const [self] = variants;
-    const other = variants.find((v) => v.label.startsWith('baseline'));
+    const other = baselineVariant;
     if (other !== undefined && self !== undefined) {
       // per run, baseline / this: both measured in the same stretch of machine load
       const ratio = (f: (s: Sample) => number): string => `${median(self.samples.map((s, r) => f(other.samples[r]!) / f(s))).toFixed(2)}×`;
       console.log(`\nbaseline / this checkout (median of per-run ratios):`);
-      console.log(`  bundle ${kb(other.sizes.bundle)} → ${kb(self.sizes.bundle)}; require ${ratio((s) => s.required)}; ready ${ratio((s) => s.loaded)}; first event ${ratio((s) => s.handled)}; CPU at ready ${ratio((s) => s.cpuReady)}`);
+      console.log(`  bundle ${kb(other.sizes.bundle)} → ${kb(self.sizes.bundle)}; require ${ratio((s) => s.required)}; ready ${ratio((s) => s.loaded)}; first event ${ratio((s) => s.handled)}; CPU at ready ${ratio((s) => s.cpuReady)}; CPU at first event ${ratio((s) => s.cpuHandled)}`);
     }
     // A shared machine stretches every figure; the empty process shows by how much (~40 ms quiet).
     const ready = med(variants[0]!, (s) => s.loaded);
