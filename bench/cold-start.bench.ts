@@ -12,12 +12,13 @@
  *  - first event handled: events/s3-put.json through the handler, its log file served by an
  *    in-process stub of S3 and CloudWatch Logs (the SDK pointed at it by the standard
  *    AWS_ENDPOINT_URL_* variables), with the number of records forwarded as a check;
- * and the bundle's size by part (and of the files beside it that are loaded on first use only). Variants:
+ * and the bundle's size by part. Variants:
  *  - this checkout, with the function's NODE_OPTIONS;
  *  - the same bundle with `--enable-source-maps` added (what reading the map costs);
  *  - `--identifiers`: this checkout with minified identifiers (what readable names cost);
  *  - `--outputs`: this checkout (and the baseline) sending findings to Security Hub and
- *    EventBridge too, whose SDK clients this checkout loads on first use (the stub takes them);
+ *    EventBridge too (the stub takes them): the cold start of a deployment that uses every
+ *    SDK client in the bundle;
  *  - `--baseline <dir>`: another checkout's bundle, its own settings, plugins and NODE_OPTIONS
  *    (`git worktree add /tmp/cs-base main && ln -s "$PWD/node_modules" /tmp/cs-base/`),
  *    with ratios baseline / this.
@@ -25,7 +26,7 @@
  * Target (issue 15): handler ready in < 150 ms; the last line says whether it is met here.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -136,11 +137,10 @@ interface Variant {
   readonly samples: Sample[];
 }
 
-/** Bytes of the bundle, of its map, of the files loaded on first use only, and of the parts that weigh most. */
+/** Bytes of the bundle, of its map, and of the parts that weigh most. */
 interface Sizes {
   readonly bundle: number;
   readonly map: number;
-  readonly lazy: number;
   readonly packData: number;
   readonly zod: number;
   readonly awsSdk: number;
@@ -180,10 +180,7 @@ function sizes(metafile: Metafile, outfile: string): Sizes {
     else if (!input.includes('node_modules')) parts.own += bytesInOutput;
   }
   const map = `${outfile}.map`;
-  // build/esbuild-plugins.js lazyModules: SDK clients only some deployments load, beside the bundle
-  const lazyDir = path.join(path.dirname(outfile), 'lazy-modules');
-  const lazy = existsSync(lazyDir) ? readdirSync(lazyDir).reduce((sum, name) => sum + statSync(path.join(lazyDir, name)).size, 0) : 0;
-  return { bundle: statSync(outfile).size, map: existsSync(map) ? statSync(map).size : 0, lazy, ...parts };
+  return { bundle: statSync(outfile).size, map: existsSync(map) ? statSync(map).size : 0, ...parts };
 }
 
 /** A port free now, for one process's stub (the probe listens on it once its pack is loaded). */
@@ -290,13 +287,12 @@ async function main(): Promise<void> {
     console.log(`trailwatch cold-start benchmark — node ${process.version}, ${runs} fresh processes per variant, alternating, medians`);
     console.log(`empty process (node -e 0, start to exit): ${msText(base)}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`);
     const rows = [
-      ['variant', 'NODE_OPTIONS', 'bundle', 'map', 'loaded on use', 'pack data', 'zod', 'AWS SDK', 'lib/', 'require', 'ready', 'first event', 'CPU at ready', 'CPU at first event', 'ready / empty'],
+      ['variant', 'NODE_OPTIONS', 'bundle', 'map', 'pack data', 'zod', 'AWS SDK', 'lib/', 'require', 'ready', 'first event', 'CPU at ready', 'CPU at first event', 'ready / empty'],
       ...variants.map((v) => [
         v.label,
         v.flags.join(' '),
         kb(v.sizes.bundle),
         kb(v.sizes.map),
-        kb(v.sizes.lazy),
         kb(v.sizes.packData),
         kb(v.sizes.zod),
         kb(v.sizes.awsSdk),
