@@ -1,6 +1,6 @@
 /**
  * Cold-start benchmark: `npx tsx bench/cold-start.bench.ts` (options: `--runs 7`,
- * `--baseline <checkout dir>`, `--identifiers`, `--outputs`).
+ * `--baseline <checkout dir>`, `--identifiers`, `--outputs`, `--instructions`).
  *
  * Bundles functions/ingest.ts as serverless.yml builds it (custom.esbuild: the same settings
  * and plugins — the built-in pack parsed at build time without its test cases, zod's English
@@ -22,6 +22,9 @@
  *  - `--baseline <dir>`: another checkout's bundle, its own settings, plugins and NODE_OPTIONS
  *    (`git worktree add /tmp/cs-base main && ln -s "$PWD/node_modules" /tmp/cs-base/`),
  *    with ratios baseline / this.
+ * `--instructions` adds one run of each variant under valgrind (cachegrind, no cache model):
+ * instructions from process start to the first event handled, which a loaded machine does not
+ * move (the timings it stretches).
  * Next to an empty `node -e 0` in the same run (process start, which Lambda pays anyway).
  * Target (issue 15): handler ready in < 150 ms; the last line says whether it is met here.
  */
@@ -45,11 +48,12 @@ const PROBE = `
 const t0 = process.hrtime.bigint();
 const ms = () => Number(process.hrtime.bigint() - t0) / 1e6;
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
-let loaded, cpuReady;
+let loaded, cpuReady, isReady;
+const ready = new Promise((resolve) => (isReady = resolve));
 // the function's logger writes JSON lines to stdout: note when the pack is loaded, print nothing
 const write = process.stdout.write.bind(process.stdout);
 process.stdout.write = (chunk) => {
-  if (loaded === undefined && String(chunk).includes('rule pack loaded')) { loaded = ms(); cpuReady = cpu(); }
+  if (loaded === undefined && String(chunk).includes('rule pack loaded')) { loaded = ms(); cpuReady = cpu(); isReady(); }
   return true;
 };
 const { handler } = require('./ingest.js');
@@ -98,8 +102,8 @@ const context = {
   awsRequestId: 'cold-start-bench', logGroupName: '/aws/lambda/bench', logStreamName: 'bench',
   callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => 60000, done() {}, fail() {}, succeed() {},
 };
-const wait = () => {
-  if (loaded === undefined) return setTimeout(wait, 1);
+// no polling: the same work in every run (the instruction count of --instructions stays put)
+void ready.then(() => {
   stub.listen(Number(process.env.BENCH_PORT), '127.0.0.1', async () => {
     try {
       await handler(event, context);
@@ -112,8 +116,7 @@ const wait = () => {
     stub.close();
     write(JSON.stringify({ required, loaded, cpuReady, handled, cpuHandled, forwarded, exported }) + '\\n');
   });
-};
-wait();
+});
 `;
 
 interface Sample {
@@ -254,31 +257,45 @@ async function main(): Promise<void> {
       BENCH_EVENT: EVENT,
       BENCH_OBJECT: object,
     };
+    /** One fresh process of `variant` to its first event handled; `wrapper`: a command to run it under. */
+    const probe = async (variant: Variant, wrapper: readonly string[] = []): Promise<{ sample: Sample; stderr: string }> => {
+      const endpoint = `http://127.0.0.1:${await freePort()}`;
+      const [command, ...rest] = [...wrapper, process.execPath, ...variant.flags, 'probe.js'];
+      const child = spawnSync(command!, rest, {
+        cwd: variant.dir,
+        env: {
+          ...env,
+          ...variant.env,
+          BENCH_PORT: endpoint.split(':')[2],
+          AWS_ENDPOINT_URL_S3: endpoint,
+          AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: endpoint,
+          AWS_ENDPOINT_URL_SECURITYHUB: endpoint,
+          AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint,
+        },
+        encoding: 'utf8',
+      });
+      if (child.status !== 0) throw new Error(`${variant.label}: exit ${child.status}\n${child.stderr}`);
+      const sample = JSON.parse(child.stdout) as Sample;
+      if (!(sample.forwarded > 0)) throw new Error(`${variant.label}: the first event forwarded no record`);
+      if (variant.env !== undefined && !(sample.exported > 0)) throw new Error(`${variant.label}: the first event sent no finding to Security Hub or EventBridge`);
+      return { sample, stderr: child.stderr };
+    };
     const empty: number[] = [];
     for (let r = 0; r < runs; r++) {
       const t = process.hrtime.bigint();
       spawnSync(process.execPath, ['-e', '0'], { env });
       empty.push(Number(process.hrtime.bigint() - t) / 1e6);
+      for (const variant of variants) variant.samples.push((await probe(variant)).sample);
+    }
+    // Instructions executed (valgrind): a figure machine load does not move, where times on a
+    // shared machine do. One process per variant, start to first event handled; ~20× slower.
+    const instructions = new Map<Variant, number>();
+    if (args.includes('--instructions')) {
       for (const variant of variants) {
-        const endpoint = `http://127.0.0.1:${await freePort()}`;
-        const child = spawnSync(process.execPath, [...variant.flags, 'probe.js'], {
-          cwd: variant.dir,
-          env: {
-            ...env,
-            ...variant.env,
-            BENCH_PORT: endpoint.split(':')[2],
-            AWS_ENDPOINT_URL_S3: endpoint,
-            AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: endpoint,
-            AWS_ENDPOINT_URL_SECURITYHUB: endpoint,
-            AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint,
-          },
-          encoding: 'utf8',
-        });
-        if (child.status !== 0) throw new Error(`${variant.label}: exit ${child.status}\n${child.stderr}`);
-        const sample = JSON.parse(child.stdout) as Sample;
-        if (!(sample.forwarded > 0)) throw new Error(`${variant.label}: the first event forwarded no record`);
-        if (variant.env !== undefined && !(sample.exported > 0)) throw new Error(`${variant.label}: the first event sent no finding to Security Hub or EventBridge`);
-        variant.samples.push(sample);
+        const { stderr } = await probe(variant, ['valgrind', '--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null']);
+        const refs = /I\s+refs:\s+([\d,]+)/.exec(stderr)?.[1];
+        if (refs === undefined) throw new Error(`${variant.label}: no instruction count from valgrind\n${stderr.slice(-2000)}`);
+        instructions.set(variant, Number(refs.replaceAll(',', '')));
       }
     }
 
@@ -311,6 +328,11 @@ async function main(): Promise<void> {
     const withOutputs = variants.find((v) => v.env !== undefined);
     if (withOutputs !== undefined) console.log(`with --outputs: ${withOutputs.samples[0]!.exported} findings sent to Security Hub and EventBridge`);
 
+    if (instructions.size > 0) {
+      console.log('\ninstructions, process start to first event handled (valgrind):');
+      const mine = instructions.get(variants[0]!)!;
+      for (const [v, n] of instructions) console.log(`  ${v.label.padEnd(widths[0]!)}  ${(n / 1e6).toFixed(0).padStart(6)} M   ${(n / mine).toFixed(3)}× this checkout`);
+    }
     const [self] = variants;
     const other = baselineVariant;
     if (other !== undefined && self !== undefined) {
