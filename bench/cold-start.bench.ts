@@ -12,7 +12,7 @@
  *  - first event handled: events/s3-put.json through the handler, its log file served by an
  *    in-process stub of S3 and CloudWatch Logs (the SDK pointed at it by the standard
  *    AWS_ENDPOINT_URL_* variables), with the number of records forwarded as a check;
- * and the bundle's size by part. Variants:
+ * and the bundle's size by part (and of what it loads on first use only: yaml). Variants:
  *  - this checkout, with the function's NODE_OPTIONS;
  *  - the same bundle with `--enable-source-maps` added (what reading the map costs);
  *  - `--identifiers`: this checkout with minified identifiers (what readable names cost);
@@ -29,7 +29,7 @@
  * Target (issue 15): handler ready in < 150 ms; the last line says whether it is met here.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -140,10 +140,11 @@ interface Variant {
   readonly samples: Sample[];
 }
 
-/** Bytes of the bundle, of its map, and of the parts that weigh most. */
+/** Bytes of the bundle, of its map, of the files beside it loaded on first use only (yaml), and of the parts that weigh most. */
 interface Sizes {
   readonly bundle: number;
   readonly map: number;
+  readonly onUse: number;
   readonly packData: number;
   readonly zod: number;
   readonly awsSdk: number;
@@ -183,7 +184,10 @@ function sizes(metafile: Metafile, outfile: string): Sizes {
     else if (!input.includes('node_modules')) parts.own += bytesInOutput;
   }
   const map = `${outfile}.map`;
-  return { bundle: statSync(outfile).size, map: existsSync(map) ? statSync(map).size : 0, ...parts };
+  // build/esbuild-plugins.js lazyYaml: lazy-modules/*.js beside the bundle (their maps left out)
+  const lazyDir = path.join(path.dirname(outfile), 'lazy-modules');
+  const onUse = existsSync(lazyDir) ? readdirSync(lazyDir).filter((n) => n.endsWith('.js')).reduce((sum, n) => sum + statSync(path.join(lazyDir, n)).size, 0) : 0;
+  return { bundle: statSync(outfile).size, map: existsSync(map) ? statSync(map).size : 0, onUse, ...parts };
 }
 
 /** A port free now, for one process's stub (the probe listens on it once its pack is loaded). */
@@ -304,12 +308,13 @@ async function main(): Promise<void> {
     console.log(`trailwatch cold-start benchmark — node ${process.version}, ${runs} fresh processes per variant, alternating, medians`);
     console.log(`empty process (node -e 0, start to exit): ${msText(base)}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`);
     const rows = [
-      ['variant', 'NODE_OPTIONS', 'bundle', 'map', 'pack data', 'zod', 'AWS SDK', 'lib/', 'require', 'ready', 'first event', 'CPU at ready', 'CPU at first event', 'ready / empty'],
+      ['variant', 'NODE_OPTIONS', 'bundle', 'map', 'loaded on use', 'pack data', 'zod', 'AWS SDK', 'lib/', 'require', 'ready', 'first event', 'CPU at ready', 'CPU at first event', 'ready / empty'],
       ...variants.map((v) => [
         v.label,
         v.flags.join(' '),
         kb(v.sizes.bundle),
         kb(v.sizes.map),
+        kb(v.sizes.onUse),
         kb(v.sizes.packData),
         kb(v.sizes.zod),
         kb(v.sizes.awsSdk),
