@@ -1,108 +1,360 @@
 /**
- * Cold-start benchmark: `npx tsx bench/cold-start.bench.ts` (options: --runs 7).
+ * Cold-start benchmark: `npx tsx bench/cold-start.bench.ts` (options: `--runs 7`,
+ * `--baseline <checkout dir>`, `--identifiers`, `--outputs`, `--instructions`).
  *
- * Bundles functions/ingest.ts with serverless.yml's esbuild settings and plugins (minified,
- * names kept, source map, the built-in rule pack parsed at build time), then starts fresh Node processes, alternating, and prints medians of:
- *  - `require` of the bundle (module init), and
- *  - the handler ready: the "rule pack loaded" log line (the built-in pack read and compiled),
- * with the function's NODE_OPTIONS (`--enable-source-maps --max-semi-space-size=4`) and
- * without `--enable-source-maps`, next to an empty `node -e 0` in the same run (process start,
- * which the Lambda runtime pays anyway). Target (issue 15): handler ready in < 150 ms.
+ * Bundles functions/ingest.ts as serverless.yml builds it (custom.esbuild: the same settings
+ * and plugins — the built-in pack parsed at build time without its test cases, zod's English
+ * locale only), then starts fresh Node processes with the function's NODE_OPTIONS (read from
+ * serverless.yml), alternating between variants, and prints medians of:
+ *  - `require` of the bundle (module init);
+ *  - handler ready: the "rule pack loaded" log line (the built-in pack read and compiled);
+ *  - CPU time at ready and at the first event handled (user + system, process start included);
+ *  - first event handled: events/s3-put.json through the handler, its log file served by an
+ *    in-process stub of S3 and CloudWatch Logs (the SDK pointed at it by the standard
+ *    AWS_ENDPOINT_URL_* variables), with the number of records forwarded as a check;
+ * and the bundle's size by part (and of what it loads on first use only: yaml). Variants:
+ *  - this checkout, with the function's NODE_OPTIONS;
+ *  - the same bundle with `--enable-source-maps` added (what reading the map costs);
+ *  - `--identifiers`: this checkout with minified identifiers (what readable names cost);
+ *  - `--outputs`: this checkout (and the baseline) sending findings to Security Hub and
+ *    EventBridge too (the stub takes them): the cold start of a deployment that uses every
+ *    SDK client in the bundle;
+ *  - `--baseline <dir>`: another checkout's bundle, its own settings, plugins and NODE_OPTIONS
+ *    (`git worktree add /tmp/cs-base main && ln -s "$PWD/node_modules" /tmp/cs-base/`),
+ *    with ratios baseline / this.
+ * `--instructions` adds one run of each variant under valgrind (cachegrind, no cache model):
+ * instructions from process start to the first event handled, which a loaded machine does not
+ * move (the timings it stretches).
+ * Next to an empty `node -e 0` in the same run (process start, which Lambda pays anyway).
+ * Target (issue 15): handler ready in < 150 ms; the last line says whether it is met here.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { parseDocument } from 'yaml';
-// the plugins serverless.yml gives serverless-esbuild (the built-in pack parsed at build time)
-import plugins from '../build/esbuild-plugins';
 
 const ROOT = path.resolve(__dirname, '..');
-/** Keep in step with NODE_OPTIONS in serverless.yml. */
-const FUNCTION_FLAGS = ['--enable-source-maps', '--max-semi-space-size=4'];
+const EVENT = path.join(ROOT, 'events', 's3-put.json');
 
+/**
+ * Runs in each fresh process, beside the bundle. Times from its first line (the process's own
+ * start-up is the empty process's figure). The stub starts only once the pack is loaded, so
+ * it adds nothing to `require` or ready.
+ */
 const PROBE = `
 const t0 = process.hrtime.bigint();
 const ms = () => Number(process.hrtime.bigint() - t0) / 1e6;
-let loaded;
-const write = process.stdout.write.bind(process.stdout);
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+let loaded, cpuReady, isReady;
+const ready = new Promise((resolve) => (isReady = resolve));
 // the function's logger writes JSON lines to stdout: note when the pack is loaded, print nothing
+const write = process.stdout.write.bind(process.stdout);
 process.stdout.write = (chunk) => {
-  if (loaded === undefined && String(chunk).includes('rule pack loaded')) loaded = ms();
+  if (loaded === undefined && String(chunk).includes('rule pack loaded')) { loaded = ms(); cpuReady = cpu(); isReady(); }
   return true;
 };
-require('./ingest.js');
+const { handler } = require('./ingest.js');
 const required = ms();
-const wait = () => (loaded === undefined ? setTimeout(wait, 1) : write(JSON.stringify({ required, loaded, start: process.uptime() * 1000 - ms() }) + '\\n'));
-wait();
+const fs = require('node:fs');
+const event = JSON.parse(fs.readFileSync(process.env.BENCH_EVENT, 'utf8'));
+const { bucket, object } = event.Records[0].s3;
+const body = fs.readFileSync(process.env.BENCH_OBJECT);
+let forwarded = 0;
+let exported = 0;
+const stub = require('node:http').createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const target = req.headers['x-amz-target'];
+    if (target !== undefined) {
+      const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      // CloudWatch Logs and EventBridge (JSON protocol): accept every call, count what is sent
+      if (String(target).endsWith('.PutLogEvents')) forwarded += input.logEvents.length;
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      if (String(target).endsWith('.PutEvents')) {
+        exported += input.Entries.length;
+        return res.end(JSON.stringify({ FailedEntryCount: 0, Entries: input.Entries.map((_, i) => ({ EventId: 'bench-' + i })) }));
+      }
+      return res.end(String(target).endsWith('.PutLogEvents') ? '{"nextSequenceToken":"1"}' : '{}');
+    }
+    if (req.method === 'POST' && req.url.startsWith('/findings/import')) {
+      // Security Hub BatchImportFindings (REST JSON)
+      const count = JSON.parse(Buffer.concat(chunks).toString('utf8')).Findings.length;
+      exported += count;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ FailedCount: 0, SuccessCount: count, FailedFindings: [] }));
+    }
+    // S3 GetObject, path style (the endpoint is an IP address)
+    if (decodeURIComponent(req.url.split('?')[0]) === '/' + bucket.name + '/' + object.key) {
+      res.writeHead(200, { 'content-length': body.length, etag: '"' + object.eTag + '"', 'content-type': 'application/octet-stream', 'last-modified': new Date(0).toUTCString() });
+      return res.end(req.method === 'HEAD' ? undefined : body);
+    }
+    res.writeHead(404, { 'content-type': 'application/xml' });
+    res.end('<Error><Code>NoSuchKey</Code><Message>not in the stub</Message></Error>');
+  });
+});
+const context = {
+  functionName: 'trailwatch-bench-ingest', functionVersion: '$LATEST', memoryLimitInMB: '1024',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:trailwatch-bench-ingest',
+  awsRequestId: 'cold-start-bench', logGroupName: '/aws/lambda/bench', logStreamName: 'bench',
+  callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => 60000, done() {}, fail() {}, succeed() {},
+};
+// no polling: the same work in every run (the instruction count of --instructions stays put)
+void ready.then(() => {
+  stub.listen(Number(process.env.BENCH_PORT), '127.0.0.1', async () => {
+    try {
+      await handler(event, context);
+    } catch (err) {
+      process.stderr.write(String(err && err.stack || err) + '\\n');
+      process.exit(1);
+    }
+    const handled = ms();
+    const cpuHandled = cpu();
+    stub.close();
+    write(JSON.stringify({ required, loaded, cpuReady, handled, cpuHandled, forwarded, exported }) + '\\n');
+  });
+});
 `;
 
-/** serverless.yml's custom.esbuild (serverless-esbuild's options: esbuild's, plus `exclude` and `plugins`). */
-function functionBuildSettings(): BuildOptions & { exclude?: unknown; plugins?: unknown } {
-  const template = parseDocument(readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8')).toJS() as { custom: { esbuild: BuildOptions } };
-  return template.custom.esbuild;
+interface Sample {
+  readonly required: number;
+  readonly loaded: number;
+  readonly cpuReady: number;
+  readonly handled: number;
+  readonly cpuHandled: number;
+  readonly forwarded: number;
+  /** Findings sent to Security Hub and EventBridge (variants with `--outputs`). */
+  readonly exported: number;
 }
 
-function median(xs: number[]): number {
+interface Variant {
+  readonly label: string;
+  readonly dir: string;
+  readonly flags: readonly string[];
+  /** Added to the process's environment (the `--outputs` variants). */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly sizes: Sizes;
+  readonly samples: Sample[];
+}
+
+/** Bytes of the bundle, of its map, of the files beside it loaded on first use only (yaml), and of the parts that weigh most. */
+interface Sizes {
+  readonly bundle: number;
+  readonly map: number;
+  readonly onUse: number;
+  readonly packData: number;
+  readonly zod: number;
+  readonly awsSdk: number;
+  readonly own: number;
+}
+
+/** A checkout's serverless.yml: custom.esbuild (serverless-esbuild's options) and the function's NODE_OPTIONS. */
+function functionSettings(root: string): { esbuild: BuildOptions & { exclude?: unknown; plugins?: unknown }; flags: string[] } {
+  const template = parseDocument(readFileSync(path.join(root, 'serverless.yml'), 'utf8')).toJS() as {
+    custom: { esbuild: BuildOptions & { plugins?: unknown } };
+    provider: { environment?: { NODE_OPTIONS?: string } };
+  };
+  const flags = (template.provider.environment?.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  return { esbuild: template.custom.esbuild, flags };
+}
+
+/** Bundles `root`'s functions/ingest.ts into `outdir` as serverless.yml says, `overrides` on top. */
+async function bundle(root: string, outdir: string, overrides: BuildOptions = {}): Promise<Sizes> {
+  const { esbuild } = functionSettings(root);
+  const { exclude: _exclude, plugins: pluginsFile, ...settings } = esbuild;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- serverless-esbuild loads it the same way
+  const plugins = typeof pluginsFile === 'string' ? (require(path.resolve(root, pluginsFile)) as Plugin[]) : [];
+  mkdirSync(outdir, { recursive: true });
+  const outfile = path.join(outdir, 'ingest.js');
+  const { metafile } = await build({ ...settings, ...overrides, plugins, entryPoints: [path.join(root, 'functions', 'ingest.ts')], outfile, metafile: true, logLevel: 'warning' });
+  writeFileSync(path.join(outdir, 'probe.js'), PROBE);
+  return sizes(metafile, outfile);
+}
+
+function sizes(metafile: Metafile, outfile: string): Sizes {
+  const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined);
+  const parts = { packData: 0, zod: 0, awsSdk: 0, own: 0 };
+  for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+    if (/lib[\\/]rules[\\/]builtin-pack\.ts$/.test(input)) parts.packData += bytesInOutput;
+    else if (/node_modules[\\/]zod[\\/]/.test(input)) parts.zod += bytesInOutput;
+    else if (/node_modules[\\/]@(aws-sdk|smithy|aws-crypto)[\\/]/.test(input)) parts.awsSdk += bytesInOutput;
+    else if (!input.includes('node_modules')) parts.own += bytesInOutput;
+  }
+  const map = `${outfile}.map`;
+  // build/esbuild-plugins.js lazyYaml: lazy-modules/*.js beside the bundle (their maps left out)
+  const lazyDir = path.join(path.dirname(outfile), 'lazy-modules');
+  const onUse = existsSync(lazyDir) ? readdirSync(lazyDir).filter((n) => n.endsWith('.js')).reduce((sum, n) => sum + statSync(path.join(lazyDir, n)).size, 0) : 0;
+  return { bundle: statSync(outfile).size, map: existsSync(map) ? statSync(map).size : 0, onUse, ...parts };
+}
+
+/** A port free now, for one process's stub (the probe listens on it once its pack is loaded). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] as number;
 }
 
+const kb = (bytes: number): string => `${Math.round(bytes / 1024).toLocaleString('en-US')} KB`;
+const msText = (x: number): string => `${Math.round(x).toLocaleString('en-US')} ms`;
+
+function option(args: readonly string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const i = args.indexOf('--runs');
-  const runs = i >= 0 ? Number(args[i + 1]) : 7;
-  const dir = mkdtempSync(path.join(tmpdir(), 'trailwatch-cold-'));
+  const runs = Number(option(args, '--runs') ?? 7);
+  const baseline = option(args, '--baseline');
+  if (baseline !== undefined && !existsSync(path.join(baseline, 'node_modules'))) {
+    throw new Error(`${baseline} has no node_modules: ln -s "${path.join(ROOT, 'node_modules')}" ${baseline}/`);
+  }
+  const event = JSON.parse(readFileSync(EVENT, 'utf8')) as { Records: { s3: { object: { key: string } } }[] };
+  const object = path.join(ROOT, 'events', 'cloudtrail', event.Records[0]!.s3.object.key);
+  const tmp = mkdtempSync(path.join(tmpdir(), 'trailwatch-cold-'));
   try {
-    // the function's esbuild settings and plugins, from serverless.yml
-    const { exclude: _exclude, plugins: _plugins, ...settings } = functionBuildSettings();
-    await build({
-      ...settings,
-      plugins,
-      entryPoints: [path.join(ROOT, 'functions', 'ingest.ts')],
-      outfile: path.join(dir, 'ingest.js'),
-      logLevel: 'warning',
-    });
-    writeFileSync(path.join(dir, 'probe.js'), PROBE);
-    const env = { ...process.env, NODE_OPTIONS: '', LOG_GROUP_NAME: 'bench', AWS_REGION: 'us-east-1', LAMBDA_TASK_ROOT: ROOT };
-    const modes = [
-      { label: 'function NODE_OPTIONS', flags: FUNCTION_FLAGS },
-      { label: 'without --enable-source-maps', flags: FUNCTION_FLAGS.filter((f) => f !== '--enable-source-maps') },
-    ];
+    const { flags } = functionSettings(ROOT);
+    const current = path.join(tmp, 'current');
+    const currentSizes = await bundle(ROOT, current);
+    const variants: Variant[] = [{ label: 'this checkout', dir: current, flags, sizes: currentSizes, samples: [] }];
+    if (!flags.includes('--enable-source-maps')) {
+      variants.push({ label: '+ --enable-source-maps', dir: current, flags: ['--enable-source-maps', ...flags], sizes: currentSizes, samples: [] });
+    }
+    if (args.includes('--identifiers')) {
+      const dir = path.join(tmp, 'identifiers');
+      variants.push({ label: 'identifiers minified', dir, flags, sizes: await bundle(ROOT, dir, { minifyIdentifiers: true }), samples: [] });
+    }
+    let baselineVariant: Variant | undefined;
+    if (baseline !== undefined) {
+      const dir = path.join(tmp, 'baseline');
+      baselineVariant = { label: `baseline (${path.basename(baseline)})`, dir, flags: functionSettings(baseline).flags, sizes: await bundle(baseline, dir), samples: [] };
+      variants.push(baselineVariant);
+    }
+    if (args.includes('--outputs')) {
+      const outputs = { TRAILWATCH_ALERTS: 'on', SECURITY_HUB_ENABLED: 'true', EVENT_BUS_NAME: 'bench' };
+      variants.push({ ...variants[0]!, label: 'this, + Security Hub, EventBridge', env: outputs, samples: [] });
+      if (baselineVariant !== undefined) variants.push({ ...baselineVariant, label: 'baseline, + Security Hub, EventBridge', env: outputs, samples: [] });
+    }
+
+    const env = {
+      ...process.env,
+      NODE_OPTIONS: '',
+      LOG_GROUP_NAME: 'bench',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      TRAILWATCH_ALERTS: 'off',
+      LAMBDA_TASK_ROOT: ROOT,
+      BENCH_EVENT: EVENT,
+      BENCH_OBJECT: object,
+    };
+    /** One fresh process of `variant` to its first event handled; `wrapper`: a command to run it under. */
+    const probe = async (variant: Variant, wrapper: readonly string[] = []): Promise<{ sample: Sample; stderr: string }> => {
+      const endpoint = `http://127.0.0.1:${await freePort()}`;
+      const [command, ...rest] = [...wrapper, process.execPath, ...variant.flags, 'probe.js'];
+      const child = spawnSync(command!, rest, {
+        cwd: variant.dir,
+        env: {
+          ...env,
+          ...variant.env,
+          BENCH_PORT: endpoint.split(':')[2],
+          AWS_ENDPOINT_URL_S3: endpoint,
+          AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: endpoint,
+          AWS_ENDPOINT_URL_SECURITYHUB: endpoint,
+          AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint,
+        },
+        encoding: 'utf8',
+      });
+      if (child.status !== 0) throw new Error(`${variant.label}: exit ${child.status}\n${child.stderr}`);
+      const sample = JSON.parse(child.stdout) as Sample;
+      if (!(sample.forwarded > 0)) throw new Error(`${variant.label}: the first event forwarded no record`);
+      if (variant.env !== undefined && !(sample.exported > 0)) throw new Error(`${variant.label}: the first event sent no finding to Security Hub or EventBridge`);
+      return { sample, stderr: child.stderr };
+    };
     const empty: number[] = [];
-    const results = modes.map(() => ({ required: [] as number[], loaded: [] as number[] }));
     for (let r = 0; r < runs; r++) {
-      let t = process.hrtime.bigint();
+      const t = process.hrtime.bigint();
       spawnSync(process.execPath, ['-e', '0'], { env });
       empty.push(Number(process.hrtime.bigint() - t) / 1e6);
-      for (const [m, mode] of modes.entries()) {
-        t = process.hrtime.bigint();
-        const child = spawnSync(process.execPath, [...mode.flags, 'probe.js'], { cwd: dir, env, encoding: 'utf8' });
-        if (child.status !== 0) throw new Error(child.stderr);
-        const out = JSON.parse(child.stdout) as { required: number; loaded: number };
-        results[m]!.required.push(out.required);
-        results[m]!.loaded.push(out.loaded);
+      for (const variant of variants) variant.samples.push((await probe(variant)).sample);
+    }
+    // Instructions executed (valgrind): a figure machine load does not move, where times on a
+    // shared machine do. One process per variant, start to first event handled; ~20× slower.
+    const instructions = new Map<Variant, number>();
+    if (args.includes('--instructions')) {
+      for (const variant of variants) {
+        const { stderr } = await probe(variant, ['valgrind', '--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null']);
+        const refs = /I\s+refs:\s+([\d,]+)/.exec(stderr)?.[1];
+        if (refs === undefined) throw new Error(`${variant.label}: no instruction count from valgrind\n${stderr.slice(-2000)}`);
+        instructions.set(variant, Number(refs.replaceAll(',', '')));
       }
     }
+
     const base = median(empty);
-    console.log(`trailwatch cold-start benchmark — node ${process.version}, ${runs} fresh processes per mode, alternating, medians`);
-    console.log(`empty process (node -e 0, start to exit): ${base.toFixed(0)} ms\n`);
-    console.log('mode                           require bundle   handler ready (pack loaded)   pack after require   ready / empty process   target ready < 150 ms');
-    for (const [m, mode] of modes.entries()) {
-      const ready = median(results[m]!.loaded);
-      const required = median(results[m]!.required);
-      // per process: what loading the pack adds once the bundle is required
-      const after = median(results[m]!.loaded.map((l, r) => l - results[m]!.required[r]!));
-      console.log(
-        `${mode.label.padEnd(30)} ${`${required.toFixed(0)} ms`.padStart(14)}   ${`${ready.toFixed(0)} ms`.padStart(27)}   ${`${after.toFixed(0)} ms`.padStart(18)}   ${(ready / base).toFixed(2).padStart(20)}×   ${ready < 150 ? 'met' : 'not met'}`,
-      );
+    const med = (v: Variant, f: (s: Sample) => number): number => median(v.samples.map(f));
+    console.log(`trailwatch cold-start benchmark — node ${process.version}, ${runs} fresh processes per variant, alternating, medians`);
+    console.log(`empty process (node -e 0, start to exit): ${msText(base)}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`);
+    const rows = [
+      ['variant', 'NODE_OPTIONS', 'bundle', 'map', 'loaded on use', 'pack data', 'zod', 'AWS SDK', 'lib/', 'require', 'ready', 'first event', 'CPU at ready', 'CPU at first event', 'ready / empty'],
+      ...variants.map((v) => [
+        v.label,
+        v.flags.join(' '),
+        kb(v.sizes.bundle),
+        kb(v.sizes.map),
+        kb(v.sizes.onUse),
+        kb(v.sizes.packData),
+        kb(v.sizes.zod),
+        kb(v.sizes.awsSdk),
+        kb(v.sizes.own),
+        msText(med(v, (s) => s.required)),
+        msText(med(v, (s) => s.loaded)),
+        msText(med(v, (s) => s.handled)),
+        msText(med(v, (s) => s.cpuReady)),
+        msText(med(v, (s) => s.cpuHandled)),
+        `${(med(v, (s) => s.loaded) / base).toFixed(2)}×`,
+      ]),
+    ];
+    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+    for (const row of rows) console.log(row.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
+    console.log(`\nfirst event: ${variants[0]!.samples[0]!.forwarded} records forwarded to the stub (events/s3-put.json)`);
+    const withOutputs = variants.find((v) => v.env !== undefined);
+    if (withOutputs !== undefined) console.log(`with --outputs: ${withOutputs.samples[0]!.exported} findings sent to Security Hub and EventBridge`);
+
+    if (instructions.size > 0) {
+      console.log('\ninstructions, process start to first event handled (valgrind):');
+      const mine = instructions.get(variants[0]!)!;
+      for (const [v, n] of instructions) console.log(`  ${v.label.padEnd(widths[0]!)}  ${(n / 1e6).toFixed(0).padStart(6)} M   ${(n / mine).toFixed(3)}× this checkout`);
+    }
+    const [self] = variants;
+    const other = baselineVariant;
+    if (other !== undefined && self !== undefined) {
+      // per run, baseline / this: both measured in the same stretch of machine load
+      const ratio = (f: (s: Sample) => number): string => `${median(self.samples.map((s, r) => f(other.samples[r]!) / f(s))).toFixed(2)}×`;
+      console.log(`\nbaseline / this checkout (median of per-run ratios):`);
+      console.log(`  bundle ${kb(other.sizes.bundle)} → ${kb(self.sizes.bundle)}; require ${ratio((s) => s.required)}; ready ${ratio((s) => s.loaded)}; first event ${ratio((s) => s.handled)}; CPU at ready ${ratio((s) => s.cpuReady)}; CPU at first event ${ratio((s) => s.cpuHandled)}`);
     }
     // A shared machine stretches every figure; the empty process shows by how much (~40 ms quiet).
-    console.log(`\ngoal: handler ready < 150 ms with the function's NODE_OPTIONS — ${median(results[0]!.loaded) < 150 ? 'met' : `not met here (${median(results[0]!.loaded).toFixed(0)} ms; empty process ${base.toFixed(0)} ms)`}`);
+    const ready = med(variants[0]!, (s) => s.loaded);
+    console.log(`\ngoal: handler ready < 150 ms with the function's NODE_OPTIONS — ${ready < 150 ? 'met' : `not met here (${msText(ready)}; empty process ${msText(base)})`}`);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-void main();
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -9,6 +9,10 @@
  * then parses that file at start-up exactly as before, errors included. A test
  * (test/unit/rules/builtin-precompiled.test.ts) checks that the pack built from this data
  * equals the pack loaded from the YAML files.
+ *
+ * The bundle's copy drops each rule's test cases (`{ name, doc, testCases: false }`): the
+ * function never runs them, and they were 647 of the pack's 752 KB of JSON, read and kept
+ * at every cold start. `npm run rules:test` and the CLI read the YAML files, cases included.
  */
 const { readdirSync, readFileSync, statSync } = require('node:fs');
 const path = require('node:path');
@@ -24,8 +28,12 @@ function ruleFileNames(dir) {
     .filter((n) => statSync(path.join(dir, n)).isFile());
 }
 
-/** One file: its parsed document when it is a plain trailwatch rule, else its text. */
-function precompileRuleFile(name, text) {
+/**
+ * One file: its parsed document when it is a plain trailwatch rule, else its text.
+ * `{ testCases: false }`: without tests.match / noMatch / trust (lib/rules/schema.ts
+ * RuleFileWithoutTestCasesSchema); tests.params stays, the parameter check reads it.
+ */
+function precompileRuleFile(name, text, { testCases = true } = {}) {
   // the options of lib/rules/load.ts buildRulePack
   const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
   const list = Array.isArray(docs) ? docs : [docs];
@@ -39,12 +47,15 @@ function precompileRuleFile(name, text) {
   // trailwatch rules only (they have `match`); a value JSON does not carry (.inf, -0) keeps the text
   const isRule = typeof doc === 'object' && doc !== null && !Array.isArray(doc) && Object.hasOwn(doc, 'match');
   if (!isRule || !isDeepStrictEqual(JSON.parse(JSON.stringify(doc)), doc)) return { name, text };
-  return { name, doc };
+  if (testCases || doc.tests === null || typeof doc.tests !== 'object' || Array.isArray(doc.tests)) return { name, doc };
+  const { tests, ...rest } = doc;
+  const kept = tests.params === undefined ? rest : { ...rest, tests: { params: tests.params } };
+  return { name, doc: kept, testCases: false };
 }
 
 /** Every rule file below `dir`, in load order. */
-function precompileRuleDirectory(dir) {
-  return ruleFileNames(dir).map((name) => precompileRuleFile(name.split(path.sep).join('/'), readFileSync(path.join(dir, name), 'utf8')));
+function precompileRuleDirectory(dir, options) {
+  return ruleFileNames(dir).map((name) => precompileRuleFile(name.split(path.sep).join('/'), readFileSync(path.join(dir, name), 'utf8'), options));
 }
 
 /**
@@ -52,7 +63,7 @@ function precompileRuleDirectory(dir) {
  * literal: V8 reads JSON faster than the same data as an object literal.
  */
 function builtinPackModule(dir) {
-  const data = JSON.stringify(precompileRuleDirectory(dir));
+  const data = JSON.stringify(precompileRuleDirectory(dir, { testCases: false }));
   return `export const PRECOMPILED_BUILTIN_RULES = JSON.parse(${JSON.stringify(data)});\n`;
 }
 

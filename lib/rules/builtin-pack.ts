@@ -11,6 +11,11 @@ export interface PrecompiledRuleFile {
   readonly doc?: unknown;
   /** The file's text, for every other file (parsed at start-up as before). */
   readonly text?: string;
+  /**
+   * False: `doc` comes without its test cases (tests.match / noMatch), which the function
+   * never runs; it is compiled with compileRuleFileWithoutTestCases (lib/rules/rule-file.ts).
+   */
+  readonly testCases?: false;
 }
 
 export const PRECOMPILED_BUILTIN_RULES: readonly PrecompiledRuleFile[] | undefined = undefined;

@@ -7,7 +7,7 @@ import { RuleLoadError } from './errors';
 import type { Trust } from './functions';
 import type { ParamValues } from './params';
 import type { CompiledRule, RefusedRule, RuleEntry } from './rule';
-import { compileRuleFile } from './rule-file';
+import { compileRuleFile, compileRuleFileWithoutTestCases } from './rule-file';
 import { checkExceptions, compileExceptionFile, isExceptionDocument, prepareExceptions, type CompiledException, type ExceptionSet } from './exceptions';
 
 /** The loaded rules, compiled once: what `ruleAnalyser` evaluates and `runRuleTests` tests. */
@@ -51,6 +51,8 @@ export interface ParsedRuleDocument {
   readonly file: string;
   readonly doc: unknown;
   readonly builtin?: boolean;
+  /** False: the test cases were dropped at build time (PrecompiledRuleFile.testCases). */
+  readonly testCases?: false;
 }
 
 /**
@@ -112,9 +114,9 @@ export interface RuleSource {
 export async function loadRulePack(options: RulePackOptions): Promise<RulePack> {
   const precompiled = options.builtin !== undefined && options.builtinDir !== undefined ? options.builtin : undefined;
   const documents: (RuleDocument | ParsedRuleDocument)[] = [];
-  for (const { name, doc, text } of precompiled ?? []) {
+  for (const { name, doc, text, testCases } of precompiled ?? []) {
     const file = path.join(options.builtinDir as string, name);
-    documents.push(text !== undefined ? { file, text, builtin: true } : { file, doc, builtin: true });
+    documents.push(text !== undefined ? { file, text, builtin: true } : { file, doc, builtin: true, ...(testCases === false ? { testCases } : {}) });
   }
   // loops, not push(...): a directory or source may hold more files than a call has arguments
   if (options.builtinDir !== undefined && precompiled === undefined) {
@@ -194,7 +196,8 @@ export function buildRulePack(
       refused.push({ file, format: 'sigma', reason: 'Sigma rules need the Sigma front end, which is not loaded' });
       continue;
     } else {
-      entry = compileRuleFile(doc, file, { params: options.params ?? {}, disabled, ...(options.trust === undefined ? {} : { trust: options.trust }) });
+      const compile = 'testCases' in document && document.testCases === false ? compileRuleFileWithoutTestCases : compileRuleFile;
+      entry = compile(doc, file, { params: options.params ?? {}, disabled, ...(options.trust === undefined ? {} : { trust: options.trust }) });
     }
     const other = seen.get(entry.id);
     if (other !== undefined) throw new RuleLoadError('DuplicateRuleId', file, `rule id ${JSON.stringify(entry.id)} is already used by ${other}`);

@@ -5,7 +5,7 @@ import { compileFilterPattern, FilterPatternError, parseFilterPattern } from './
 import { compileWhere, NO_TRUST, type Trust, WhereSyntaxError } from './functions';
 import { checkParamDeclarations, expandParams, type ParamValues } from './params';
 import type { CompiledRule, RuleEntry } from './rule';
-import { describeIssues, type RuleFile, RuleFileSchema } from './schema';
+import { describeIssues, type RuleFile, RuleFileSchema, type RuleFileWithoutTestCases, RuleFileWithoutTestCasesSchema } from './schema';
 
 export const RULE_FILE_FORMAT = 'trailwatch';
 
@@ -27,22 +27,40 @@ export function compileRuleFile(doc: unknown, file: string, options: RuleFileOpt
   const parsed = RuleFileSchema.safeParse(doc);
   if (!parsed.success) throw new RuleLoadError('InvalidRule', file, describeIssues(parsed.error.issues));
   const def = parsed.data;
-
-  const stem = path.basename(file).replace(/\.ya?ml$/i, '');
-  if (def.id !== stem) throw new RuleLoadError('RuleIdMismatch', file, `id ${JSON.stringify(def.id)} differs from the file name ${JSON.stringify(stem)}`);
-
-  const declared = def.params ?? {};
-  const declarationProblem = checkParamDeclarations(def.match, declared, def.tests.params);
-  if (declarationProblem !== undefined) throw new RuleLoadError('InvalidRuleParam', file, declarationProblem);
+  checkDefinition(def, file);
 
   const forTests = compileDefinition(def, file, def.tests.params ?? {}, 'tests.params', def.tests.trust ?? NO_TRUST);
   if ('missing' in forTests) throw new RuleLoadError('InvalidRuleParam', file, `tests.params gives no values for ${forTests.missing}`);
   const tests = { rule: forTests.rule, match: def.tests.match, noMatch: def.tests.noMatch };
-  const base = { id: def.id, file, format: RULE_FILE_FORMAT, tests };
+  return configuredEntry(def, { id: def.id, file, format: RULE_FILE_FORMAT, tests }, options);
+}
 
+/**
+ * The same for a rule file whose test cases were dropped at build time (the built-in pack in
+ * the function's bundle, build/builtin-rules.js): the entry has no `tests`, and the rule is
+ * compiled once, for the configured parameters only. Throws RuleLoadError naming `file`.
+ */
+export function compileRuleFileWithoutTestCases(doc: unknown, file: string, options: RuleFileOptions = {}): RuleEntry {
+  const parsed = RuleFileWithoutTestCasesSchema.safeParse(doc);
+  if (!parsed.success) throw new RuleLoadError('InvalidRule', file, describeIssues(parsed.error.issues));
+  const def = parsed.data;
+  checkDefinition(def, file);
+  return configuredEntry(def, { id: def.id, file, format: RULE_FILE_FORMAT }, options);
+}
+
+/** The id against the file name, the parameter declarations against `match` and the tests' values. */
+function checkDefinition(def: RuleFile | RuleFileWithoutTestCases, file: string): void {
+  const stem = path.basename(file).replace(/\.ya?ml$/i, '');
+  if (def.id !== stem) throw new RuleLoadError('RuleIdMismatch', file, `id ${JSON.stringify(def.id)} differs from the file name ${JSON.stringify(stem)}`);
+  const declarationProblem = checkParamDeclarations(def.match, def.params ?? {}, def.tests?.params);
+  if (declarationProblem !== undefined) throw new RuleLoadError('InvalidRuleParam', file, declarationProblem);
+}
+
+/** The entry for the configured parameters, trust and disabled ids. */
+function configuredEntry(def: Omit<RuleFile, 'tests'>, base: Pick<RuleEntry, 'id' | 'file' | 'format' | 'tests'>, options: RuleFileOptions): RuleEntry {
   // The tests' values stand in only for the tests: a deployment without configured values
   // must not alert on a list that nobody chose for it.
-  const compiled = compileDefinition(def, file, options.params ?? {}, 'configured value', options.trust ?? NO_TRUST);
+  const compiled = compileDefinition(def, base.file, options.params ?? {}, 'configured value', options.trust ?? NO_TRUST);
   if ('missing' in compiled) {
     return { ...base, status: 'inactive', statusReason: `parameter ${compiled.missing} has no value: configure it to turn this rule on` };
   }
@@ -52,7 +70,8 @@ export function compileRuleFile(doc: unknown, file: string, options: RuleFileOpt
   return { ...base, rule: configured, status: 'active' };
 }
 
-function compileDefinition(def: RuleFile, file: string, values: ParamValues, valuesFrom: string, trust: Trust): { rule: CompiledRule } | { missing: string } {
+/** A checked definition → the rule for `values` and `trust`, or the first parameter without a value. */
+export function compileDefinition(def: Omit<RuleFile, 'tests'>, file: string, values: ParamValues, valuesFrom: string, trust: Trust): { rule: CompiledRule } | { missing: string } {
   const expansion = expandParams(def.match, def.params ?? {}, values);
   if ('missing' in expansion) return expansion;
   if ('invalid' in expansion) throw new RuleLoadError('InvalidRuleParam', file, `${valuesFrom} ${expansion.invalid}`);

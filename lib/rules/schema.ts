@@ -81,7 +81,18 @@ export const RuleFileSchema = z.strictObject({
   }),
 });
 
+/**
+ * A rule file whose test cases (`tests.match` / `tests.noMatch`) were dropped at build time:
+ * the built-in pack in the function's bundle (build/builtin-rules.js). The function never
+ * runs rule tests, and the cases were six sevenths of the pack's data (issue 15, cold start).
+ * `tests.params` stays: it is part of checking the parameter declarations.
+ */
+export const RuleFileWithoutTestCasesSchema = RuleFileSchema.extend({
+  tests: RuleFileSchema.shape.tests.omit({ match: true, noMatch: true, trust: true }).optional(),
+});
+
 export type RuleFile = z.infer<typeof RuleFileSchema>;
+export type RuleFileWithoutTestCases = z.infer<typeof RuleFileWithoutTestCasesSchema>;
 export type RuleParam = z.infer<typeof ParamSchema>;
 export type TestCase = z.infer<typeof TestCaseSchema>;
 

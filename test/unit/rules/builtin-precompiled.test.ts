@@ -59,6 +59,21 @@ describe('the built-in pack parsed at build time', () => {
     expect(results.every((r) => r.status === 'pass')).toBe(true);
   });
 
+  it('gives the same pack without the test cases, as the bundle carries it: same entries but their tests, same rules', async () => {
+    // Prepare
+    const withoutTestCases = precompileRuleDirectory(BUILTIN_DIR, { testCases: false });
+
+    // Act
+    const pack = await loadRulePack({ ...OPTIONS, builtin: withoutTestCases });
+
+    // Assess: only the tests are gone (the function never runs them)
+    const withoutTests = (p: RulePack): unknown => snapshot({ ...p, entries: p.entries.map(({ tests: _tests, ...entry }) => entry) });
+    expect(withoutTestCases.filter((f) => f.doc !== undefined).every((f) => f.testCases === false && !JSON.stringify(f.doc).includes('"noMatch"'))).toBe(true);
+    expect(pack.entries.every((e) => e.tests === undefined)).toBe(true);
+    expect(withoutTests(pack)).toEqual(withoutTests(fromYaml));
+    expect(pack.plan.always.map((r) => r.rule.id)).toEqual(fromYaml.plan.always.map((r) => r.rule.id));
+  });
+
   it('is used in the bundle, and BUILTIN_RULES_DIR still names a directory to read instead', () => {
     const options = rulePackOptionsFromEnv({ BUILTIN_RULES_DIR: BUILTIN_DIR });
     expect(options.builtin).toBeUndefined();
@@ -98,6 +113,48 @@ describe('precompileRuleFile', () => {
   });
 });
 
+describe('a rule file without its test cases (the bundled pack)', () => {
+  const rule = [
+    'id: x',
+    'title: t',
+    'severity: LOW',
+    'description: d',
+    'runbook: r',
+    'references: []',
+    "match: '{ ${REGIONS} }'",
+    'params: { REGIONS: { description: d, each: \'($.awsRegion != "{}")\', join: "&&" } }',
+    'tests:',
+    '  params: { REGIONS: [eu-west-1] }',
+    '  trust: { accounts: ["111122223333"] }',
+    '  match: [{ awsRegion: us-east-1 }]',
+    '  noMatch: [{ awsRegion: eu-west-1 }]',
+    '',
+  ].join('\n');
+
+  it('keeps tests.params only, and loads as the rule without its tests', async () => {
+    // Act
+    const file = precompileRuleFile('x.yaml', rule, { testCases: false });
+    const pack = await loadRulePack({ builtinDir: BUILTIN_DIR, builtin: [file], params: { REGIONS: ['eu-west-1'] } });
+
+    // Assess
+    expect(file).toMatchObject({ testCases: false, doc: { tests: { params: { REGIONS: ['eu-west-1'] } } } });
+    expect(Object.keys((file.doc as { tests: object }).tests)).toEqual(['params']);
+    expect(pack.entries.map((e) => [e.id, e.status, 'tests' in e])).toEqual([['x', 'active', false]]);
+    expect(pack.rules[0]!.test({ awsRegion: 'us-east-1' })).toBe(true);
+    expect(pack.rules[0]!.test({ awsRegion: 'eu-west-1' })).toBe(false);
+  });
+
+  it('still checks the parameter declarations against tests.params', async () => {
+    const file = precompileRuleFile('x.yaml', rule.replace(/ {2}params: .*\n/, ''), { testCases: false });
+    await expect(loadRulePack({ builtinDir: BUILTIN_DIR, builtin: [file] })).rejects.toMatchObject({ reason: 'InvalidRuleParam', message: expect.stringContaining('tests.params must give it values') });
+  });
+
+  it('refuses test cases the build did not drop: the schema stays strict', async () => {
+    const file = { ...precompileRuleFile('x.yaml', rule), testCases: false as const };
+    await expect(loadRulePack({ builtinDir: BUILTIN_DIR, builtin: [file] })).rejects.toMatchObject({ reason: 'InvalidRule', message: expect.stringContaining('tests') });
+  });
+});
+
 describe('the esbuild plugin (serverless.yml custom.esbuild.plugins)', () => {
   let dir: string;
   beforeAll(() => {
@@ -124,7 +181,7 @@ describe('the esbuild plugin (serverless.yml custom.esbuild.plugins)', () => {
     const options = bundled.rulePackOptionsFromEnv({ LAMBDA_TASK_ROOT: path.join(dir, 'no-such-root') });
 
     // Assess
-    expect(options.builtin).toEqual(precompileRuleDirectory(BUILTIN_DIR));
+    expect(options.builtin).toEqual(precompileRuleDirectory(BUILTIN_DIR, { testCases: false }));
     const pack = await loadRulePack({ ...options, builtinDir: path.join(dir, 'rules-not-here'), formats: [sigmaRuleFormat] });
     expect(pack.entries.map((e) => e.id)).toEqual((await loadRulePack({ builtinDir: BUILTIN_DIR })).entries.map((e) => e.id));
   });
