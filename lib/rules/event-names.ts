@@ -1,4 +1,5 @@
 import type { FilterExpression } from './filter-pattern';
+import type { RequiredValues } from './rule';
 
 /**
  * The event names a filter pattern can match, when the pattern itself guarantees it, so the
@@ -49,4 +50,111 @@ export function eventNameText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return undefined;
+}
+
+/**
+ * What an expression requires of one field, for the index (`RequiredValues`): text among
+ * exact `values`, among lower-cased `values` (`ignoreCase`), or any value at all (`values`
+ * absent). The algebra below is shared by the filter-pattern and Sigma front ends.
+ */
+export interface Requirement {
+  readonly values?: ReadonlySet<string>;
+  readonly ignoreCase: boolean;
+}
+
+/** Per field path: what every match needs. */
+export type Requirements = Map<string, Requirement>;
+
+const ANY: Requirement = Object.freeze({ ignoreCase: false });
+
+/** Both hold: the narrower of the two (an exact set filtered by a lower-cased one stays exact). */
+function both(a: Requirement, b: Requirement): Requirement {
+  if (a.values === undefined) return b;
+  if (b.values === undefined) return a;
+  if (a.ignoreCase === b.ignoreCase) {
+    const other = b.values;
+    return { values: new Set([...a.values].filter((v) => other.has(v))), ignoreCase: a.ignoreCase };
+  }
+  const [exact, folded] = a.ignoreCase ? [b, a] : [a, b];
+  const lower = folded.values!;
+  return { values: new Set([...exact.values!].filter((v) => lower.has(v.toLowerCase()))), ignoreCase: false };
+}
+
+/** One or the other: the union (exact texts lower-cased when mixed with lower-cased ones: a superset, still sound). */
+function either(a: Requirement, b: Requirement): Requirement {
+  if (a.values === undefined || b.values === undefined) return ANY;
+  if (a.ignoreCase === b.ignoreCase) return { values: new Set([...a.values, ...b.values]), ignoreCase: a.ignoreCase };
+  const lower = (r: Requirement) => (r.ignoreCase ? [...r.values!] : [...r.values!].map((v) => v.toLowerCase()));
+  return { values: new Set([...lower(a), ...lower(b)]), ignoreCase: true };
+}
+
+/** AND: every operand's requirements hold, field by field. */
+export function allRequirements(operands: readonly Requirements[]): Requirements {
+  const out: Requirements = new Map();
+  for (const own of operands) {
+    for (const [field, req] of own) {
+      const known = out.get(field);
+      out.set(field, known === undefined ? req : both(known, req));
+    }
+  }
+  return out;
+}
+
+/** OR: only the fields every operand requires, with the union of what they allow. */
+export function anyRequirements(operands: readonly Requirements[]): Requirements {
+  const out: Requirements = new Map();
+  if (operands.length === 0) return out;
+  const [first, ...rest] = operands;
+  for (const [field, req] of first!) {
+    let merged: Requirement | undefined = req;
+    for (const own of rest) {
+      const other = own.get(field);
+      merged = other === undefined ? undefined : either(merged, other);
+      if (merged === undefined) break;
+    }
+    if (merged !== undefined) out.set(field, merged);
+  }
+  return out;
+}
+
+export function anyValue(): Requirement {
+  return ANY;
+}
+
+/** As the rule states them; an empty list is undefined. */
+export function toRequiredValues(requirements: Requirements): readonly RequiredValues[] | undefined {
+  const list: RequiredValues[] = [];
+  for (const [field, req] of requirements) {
+    list.push(Object.freeze({ field, ...(req.values === undefined ? {} : { values: req.values }), ...(req.ignoreCase ? { ignoreCase: true } : {}) }));
+  }
+  return list.length === 0 ? undefined : Object.freeze(list);
+}
+
+/**
+ * The fields a filter pattern needs, per plain path (keys only, no `[n]` or `*`), sound by
+ * the compiler's semantics (./filter-pattern/compile.ts):
+ *
+ * - `$.p = "text"` (no `*`) is true only for the text `text`: the set {text};
+ * - every other comparison (`=` with `*`, `!=`, numbers, `%regex%`) is true only when the
+ *   node is a string or a number: the field must be there;
+ * - `IS TRUE/FALSE/NULL` and `NOT EXISTS` require no text, so nothing;
+ * - AND: every operand's requirements; OR: the fields all operands require, united.
+ */
+export function requiredFieldValues(expression: FilterExpression): Requirements {
+  switch (expression.kind) {
+    case 'compare': {
+      const { selector, operator, value } = expression;
+      const keys = selector.steps.map((s) => (s.kind === 'key' ? s.key : undefined));
+      // a dotted path names the field for the index: keys with a dot or `[n]`/`*` steps are left out
+      if (keys.some((k) => k === undefined || k === '' || k.includes('.'))) return new Map();
+      const exact = operator === '=' && value.kind === 'glob' && !value.leadingStar && !value.trailingStar;
+      return new Map([[keys.join('.'), exact ? { values: new Set([value.text]), ignoreCase: false } : ANY]]);
+    }
+    case 'and':
+      return allRequirements(expression.operands.map(requiredFieldValues));
+    case 'or':
+      return anyRequirements(expression.operands.map(requiredFieldValues));
+    default:
+      return new Map();
+  }
 }
