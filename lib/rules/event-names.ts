@@ -1,5 +1,5 @@
-import type { FilterExpression } from './filter-pattern';
-import type { RequiredValues } from './rule';
+import { type FilterExpression, parseFilterPattern } from './filter-pattern';
+import type { CompiledRule, RequiredValues } from './rule';
 
 /**
  * The event names a filter pattern can match, when the pattern itself guarantees it, so the
@@ -157,4 +157,23 @@ export function requiredFieldValues(expression: FilterExpression): Requirements 
     default:
       return new Map();
   }
+}
+
+/**
+ * A trailwatch rule file's entry with the field hints of its filter pattern
+ * (`requiredValues`: `$.eventSource = "iam.amazonaws.com"`, `$.userIdentity.type = "Root"`,
+ * `$.errorCode = "AccessDenied*"`) added to the rule it evaluates. A `where:` clause only
+ * narrows the pattern, so the hints stay sound. The tests' copy of the rule is left as it
+ * is: the test runner evaluates it alone, without an index.
+ */
+export function withFilterPatternHints<E extends { readonly rule?: CompiledRule }>(entry: E): E {
+  const rule = entry.rule;
+  if (rule === undefined || rule.source !== 'rule' || rule.requiredValues !== undefined) return entry;
+  let requiredValues: readonly RequiredValues[] | undefined;
+  try {
+    requiredValues = toRequiredValues(requiredFieldValues(parseFilterPattern(rule.expression)));
+  } catch {
+    return entry;
+  }
+  return requiredValues === undefined ? entry : { ...entry, rule: Object.freeze({ ...rule, requiredValues }) };
 }
