@@ -368,6 +368,15 @@ function mergeLeaves(specs: readonly ValueSpec[], values: readonly Scalar[], cha
       for (let k = 0; k < tests.length; k++) if (tests[k]!(v)) return true;
       return false;
     };
+    // `userAgent|contains: [a, b, c]`: the record's lower-cased text once, for every value
+    const lowers = leaves.map((l) => l.lower);
+    if (lowers.every((l) => l !== undefined)) {
+      const lower = (t: string) => {
+        for (let k = 0; k < lowers.length; k++) if (lowers[k]!(t)) return true;
+        return false;
+      };
+      return [{ k: 'leaf', test, lower }, ...others];
+    }
   }
   return [{ k: 'leaf', test }, ...others];
 }
