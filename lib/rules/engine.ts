@@ -197,6 +197,8 @@ export function ruleAnalyser(pack: { readonly plan: EvaluationPlan }, ref: Objec
 export class RuleEvaluation implements Analyser {
   private readonly states: RuleState[];
   private readonly fieldSlots: readonly number[];
+  private factsRecord: unknown = undefined;
+  private facts: unknown = undefined;
 
   constructor(
     private readonly plan: EvaluationPlan,
@@ -233,6 +235,8 @@ export class RuleEvaluation implements Analyser {
       }
     } finally {
       endRecords();
+      this.factsRecord = undefined;
+      this.facts = undefined;
     }
   }
 
@@ -322,7 +326,7 @@ export class RuleEvaluation implements Analyser {
     // A threshold rule needs every group's count to know which reach it: groups are kept
     // (what their first record tells, while they may still be listed) until the file ends.
     const fresh: Accumulator = {
-      first: findingFacts(record),
+      first: this.factsOf(record),
       count: 1,
       eventIDs: typeof record.eventID === 'string' ? [record.eventID] : [],
       state: threshold === undefined ? 'listed' : 'pending',
@@ -330,6 +334,18 @@ export class RuleEvaluation implements Analyser {
     };
     state.hits.set(key, fresh);
     if (threshold !== undefined && fresh.count >= threshold.count) this.reached(state, fresh);
+  }
+
+  /**
+   * What a finding keeps of its first record, read once per record whichever rules match it
+   * (a noisy record matches several): the facts are never changed, so findings can share them.
+   */
+  private factsOf(record: unknown): unknown {
+    if (record !== this.factsRecord) {
+      this.factsRecord = record;
+      this.facts = findingFacts(record);
+    }
+    return this.facts;
   }
 
   /** A threshold group reached its count: listed while the rule is under its cap, else only counted. */
