@@ -16,13 +16,14 @@ import { compileSigmaRule, isSigmaRefusal } from '../lib/rules/sigma';
 import { SERVICE_EVENT_SOURCES } from '../lib/rules/sigma/services';
 import { createRng } from './corpus/rng';
 
-/** eventSource / eventName pairs the corpus generator writes. */
-function corpusCalls(): { source: string; name: string }[] {
+/** eventSource / eventName pairs the corpus generator writes; `sensitive`: only its security events and benign writes. */
+function corpusCalls(sensitive = false): { source: string; name: string }[] {
   const seen = new Set<string>();
   const calls: { source: string; name: string }[] = [];
   for (const file of ['benign.ts', 'security.ts']) {
     const text = readFileSync(path.join(__dirname, 'corpus', file), 'utf8');
-    for (const m of text.matchAll(/eventSource: '([a-z0-9-]+\.amazonaws\.com)', eventName: '([A-Za-z0-9]+)'/g)) {
+    for (const m of text.matchAll(/eventSource: '([a-z0-9-]+\.amazonaws\.com)', eventName: '([A-Za-z0-9]+)'(.*)/g)) {
+      if (sensitive && file === 'benign.ts' && !m[3]!.includes('readOnly: false')) continue;
       const key = `${m[1]} ${m[2]}`;
       if (!seen.has(key)) calls.push({ source: m[1]!, name: m[2]! });
       seen.add(key);
@@ -136,8 +137,12 @@ const SIGMA_SHAPES: ((pick: () => { source: string; name: string }, n: number) =
 /** `count` Sigma rules (default 45), the same for the same seed. */
 export function syntheticSigmaRules(count = 45, seed = 20261205): CompiledRule[] {
   const rng = createRng(seed);
+  // SigmaHQ's CloudTrail rules name sensitive calls (StopLogging, PutBucketPolicy,
+  // CreateAccessKey…), not the Describe/Get/List traffic that makes most of a trail; one
+  // value in four is any call the corpus writes, reads included.
   const calls = corpusCalls();
-  const pick = () => calls[rng.int(0, calls.length - 1)]!;
+  const sensitive = corpusCalls(true);
+  const pick = () => (rng.chance(0.25) ? calls[rng.int(0, calls.length - 1)]! : sensitive[rng.int(0, sensitive.length - 1)]!);
   const rules: CompiledRule[] = [];
   for (let n = 0; n < count; n++) {
     const { service, detection } = SIGMA_SHAPES[n % SIGMA_SHAPES.length]!(pick, n);
