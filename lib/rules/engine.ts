@@ -14,8 +14,9 @@ import type { CompiledRule, RequiredValues } from './rule';
  *
  * A rule is indexed by one field, the most selective it can: its eventName hint
  * (`eventNames`, exact; `eventNamesIgnoreCase`, lower-cased), else an eventSource hint, else
- * another field's values, else a field that must merely be present (`errorCode`), from
- * `requiredValues`. Each indexed field has an exact and a lower-cased table; the candidates
+ * another field's values, else a test a field's text must pass (`userAgent|contains: kali`,
+ * `$.errorCode = "AccessDenied*"`: asked once per distinct text, then remembered), else a
+ * field that must merely be present, from `requiredValues`. Each indexed field has an exact and a lower-cased table; the candidates
  * of each distinct text are resolved once and remembered (`candidates`), so a record costs one
  * Map lookup per indexed field and no `toLowerCase` allocation. A field whose value is not
  * text (an array, object or boolean: never from CloudTrail on these fields) evaluates every
@@ -58,8 +59,8 @@ export interface PlanOptions {
 
 /**
  * Distinct texts per field whose candidate lists are remembered. CloudTrail has a few
- * thousand API names; a file of made-up names (hostile or broken input) past this bound is
- * still evaluated correctly, only without the memo.
+ * thousand API names; past this bound (made-up names, hostile input, many user agents) the
+ * memo starts again, so memory stays bounded and the answers stay right.
  */
 const CANDIDATE_CACHE_SIZE = 8192;
 const NONE: readonly PlannedRule[] = Object.freeze([]);
@@ -70,7 +71,7 @@ function chooseHint(rule: CompiledRule): RequiredValues | undefined {
   if (rule.eventNames !== undefined) return { field: 'eventName', values: rule.eventNames };
   if (rule.eventNamesIgnoreCase !== undefined) return { field: 'eventName', values: rule.eventNamesIgnoreCase, ignoreCase: true };
   const hints = rule.requiredValues ?? [];
-  const rank = (h: RequiredValues) => (h.values === undefined ? 3 : h.field === 'eventName' ? 0 : h.field === 'eventSource' ? 1 : 2);
+  const rank = (h: RequiredValues) => (h.values !== undefined ? (h.field === 'eventName' ? 0 : h.field === 'eventSource' ? 1 : 2) : h.matches !== undefined ? 3 : 4);
   let best: RequiredValues | undefined;
   for (const h of hints) if (best === undefined || rank(h) < rank(best)) best = h;
   return best;
@@ -84,7 +85,7 @@ export function planRules(rules: readonly CompiledRule[], options: PlanOptions =
     ...(rule.dedupKey === undefined ? {} : { dedupKey: rule.dedupKey.map(fieldReader) }),
   }));
   const always: PlannedRule[] = [];
-  const byField = new Map<string, { exact: Map<string, PlannedRule[]>; folded: Map<string, PlannedRule[]>; present: PlannedRule[]; rules: PlannedRule[] }>();
+  const byField = new Map<string, Tables>();
   const add = (index: Map<string, PlannedRule[]>, name: string, p: PlannedRule) => {
     const list = index.get(name);
     if (list) list.push(p);
@@ -98,29 +99,41 @@ export function planRules(rules: readonly CompiledRule[], options: PlanOptions =
       continue;
     }
     let tables = byField.get(hint.field);
-    if (tables === undefined) byField.set(hint.field, (tables = { exact: new Map(), folded: new Map(), present: [], rules: [] }));
+    if (tables === undefined) byField.set(hint.field, (tables = { exact: new Map(), folded: new Map(), present: [], tested: [], rules: [] }));
     tables.rules.push(p);
-    if (hint.values === undefined) tables.present.push(p);
+    if (hint.values === undefined && hint.matches !== undefined) tables.tested.push({ p, matches: hint.matches });
+    else if (hint.values === undefined) tables.present.push(p);
     else for (const value of hint.values) add(hint.ignoreCase === true ? tables.folded : tables.exact, value, p);
   }
   // eventName first: most rules hang there, and its lookups are the ones remembered best
   const fields = [...byField.entries()]
     .sort(([a], [b]) => (a === 'eventName' ? -1 : b === 'eventName' ? 1 : 0))
-    .map(([field, t]) => fieldIndex(field, t.exact, t.folded, t.present, t.rules));
+    .map(([field, t]) => fieldIndex(field, t));
   const eventName = fields.find((f) => f.field === 'eventName');
   return { rules: planned, always, fields, candidates: (name) => (eventName === undefined ? NONE : eventName.forText(name)) };
 }
 
-function fieldIndex(field: string, exact: Map<string, PlannedRule[]>, folded: Map<string, PlannedRule[]>, present: readonly PlannedRule[], rules: readonly PlannedRule[]): FieldIndex {
+interface Tables {
+  readonly exact: Map<string, PlannedRule[]>;
+  readonly folded: Map<string, PlannedRule[]>;
+  /** Rules that only need the field to be there. */
+  readonly present: PlannedRule[];
+  /** Rules that need the field's text to pass a test (`contains`, wildcards, regexes): asked once per distinct text. */
+  readonly tested: { readonly p: PlannedRule; readonly matches: (text: string) => boolean }[];
+  readonly rules: PlannedRule[];
+}
+
+function fieldIndex(field: string, { exact, folded, present, tested, rules }: Tables): FieldIndex {
   const cache = new Map<string, readonly PlannedRule[]>();
-  const lookups = exact.size > 0 || folded.size > 0;
+  const lookups = exact.size > 0 || folded.size > 0 || tested.length > 0;
   const resolve = (text: string): readonly PlannedRule[] => {
     const byExact = exact.get(text);
     const byFolded = folded.size === 0 ? undefined : folded.get(text.toLowerCase());
-    if (byExact === undefined && byFolded === undefined) return present.length === 0 ? NONE : present;
+    const passed = tested.filter((t) => t.matches(text)).map((t) => t.p);
+    if (byExact === undefined && byFolded === undefined && passed.length === 0) return present.length === 0 ? NONE : present;
     // Evaluation order within a record does not matter: each rule keeps its own state and
     // `finish` lists findings in plan order.
-    return [...(byExact ?? []), ...(byFolded ?? []), ...present];
+    return [...(byExact ?? []), ...(byFolded ?? []), ...passed, ...present];
   };
   const forText = (text: string): readonly PlannedRule[] => {
     // a field only required to be present: the same rules whatever its text
@@ -128,13 +141,16 @@ function fieldIndex(field: string, exact: Map<string, PlannedRule[]>, folded: Ma
     const known = cache.get(text);
     if (known !== undefined) return known;
     const list = resolve(text);
-    if (cache.size < CANDIDATE_CACHE_SIZE) cache.set(text, list);
+    // full: start again, so the texts of the current files are remembered (user agents vary more than names)
+    if (cache.size >= CANDIDATE_CACHE_SIZE) cache.clear();
+    cache.set(text, list);
     return list;
   };
   const forValue = (value: unknown): readonly PlannedRule[] => {
     if (typeof value === 'string') return forText(value);
     if (value === MISSING || value === null) return NONE;
-    if (typeof value === 'number' && Number.isFinite(value)) return forText(String(value));
+    // a number's text is what filter patterns and Sigma compare, but `tested` rules were asked about strings only
+    if (typeof value === 'number' && Number.isFinite(value) && tested.length === 0) return forText(String(value));
     // not text (an array, object, boolean, ±Infinity): the hints promise nothing, evaluate them all
     return rules;
   };

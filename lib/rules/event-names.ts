@@ -1,4 +1,5 @@
 import { type FilterExpression, parseFilterPattern } from './filter-pattern';
+import { compileExpression } from './filter-pattern/compile';
 import type { CompiledRule, RequiredValues } from './rule';
 
 /**
@@ -60,6 +61,8 @@ export function eventNameText(value: unknown): string | undefined {
 export interface Requirement {
   readonly values?: ReadonlySet<string>;
   readonly ignoreCase: boolean;
+  /** Without `values`: a string value must pass this test (e.g. `userAgent|contains: kali`). */
+  readonly matches?: (text: string) => boolean;
 }
 
 /** Per field path: what every match needs. */
@@ -67,8 +70,17 @@ export type Requirements = Map<string, Requirement>;
 
 const ANY: Requirement = Object.freeze({ ignoreCase: false });
 
-/** Both hold: the narrower of the two (an exact set filtered by a lower-cased one stays exact). */
+function accepts(r: Requirement, text: string): boolean {
+  if (r.values !== undefined) return r.values.has(r.ignoreCase ? text.toLowerCase() : text);
+  return r.matches === undefined || r.matches(text);
+}
+
+/** Both hold: the narrower of the two (an exact set filtered by a lower-cased one stays exact; a set before a test). */
 function both(a: Requirement, b: Requirement): Requirement {
+  if (a.values === undefined && b.values === undefined) {
+    const [x, y] = [a.matches, b.matches];
+    return x === undefined ? b : y === undefined ? a : { ignoreCase: false, matches: (t) => x(t) && y(t) };
+  }
   if (a.values === undefined) return b;
   if (b.values === undefined) return a;
   if (a.ignoreCase === b.ignoreCase) {
@@ -82,10 +94,32 @@ function both(a: Requirement, b: Requirement): Requirement {
 
 /** One or the other: the union (exact texts lower-cased when mixed with lower-cased ones: a superset, still sound). */
 function either(a: Requirement, b: Requirement): Requirement {
-  if (a.values === undefined || b.values === undefined) return ANY;
-  if (a.ignoreCase === b.ignoreCase) return { values: new Set([...a.values, ...b.values]), ignoreCase: a.ignoreCase };
-  const lower = (r: Requirement) => (r.ignoreCase ? [...r.values!] : [...r.values!].map((v) => v.toLowerCase()));
-  return { values: new Set([...lower(a), ...lower(b)]), ignoreCase: true };
+  if (a.values !== undefined && b.values !== undefined) {
+    if (a.ignoreCase === b.ignoreCase) return { values: new Set([...a.values, ...b.values]), ignoreCase: a.ignoreCase };
+    const lower = (r: Requirement) => (r.ignoreCase ? [...r.values!] : [...r.values!].map((v) => v.toLowerCase()));
+    return { values: new Set([...lower(a), ...lower(b)]), ignoreCase: true };
+  }
+  const unrestricted = (r: Requirement) => r.values === undefined && r.matches === undefined;
+  if (unrestricted(a) || unrestricted(b)) return ANY;
+  return { ignoreCase: false, matches: (t) => accepts(a, t) || accepts(b, t) };
+}
+
+/**
+ * A test on a field's text from a predicate on records: the predicate on a record that has
+ * only that field, holding the text. Exact for any predicate that reads nothing else.
+ */
+export function textTestOf(field: string, test: (record: unknown) => boolean): (text: string) => boolean {
+  const keys = field.split('.');
+  return (text) => {
+    let value: unknown = text;
+    for (let k = keys.length - 1; k >= 0; k--) {
+      const node = {};
+      // defineProperty: a key such as `__proto__` stays data
+      Object.defineProperty(node, keys[k]!, { value, enumerable: true, writable: true, configurable: true });
+      value = node;
+    }
+    return test(value);
+  };
 }
 
 /** AND: every operand's requirements hold, field by field. */
@@ -117,15 +151,18 @@ export function anyRequirements(operands: readonly Requirements[]): Requirements
   return out;
 }
 
-export function anyValue(): Requirement {
-  return ANY;
-}
-
 /** As the rule states them; an empty list is undefined. */
 export function toRequiredValues(requirements: Requirements): readonly RequiredValues[] | undefined {
   const list: RequiredValues[] = [];
   for (const [field, req] of requirements) {
-    list.push(Object.freeze({ field, ...(req.values === undefined ? {} : { values: req.values }), ...(req.ignoreCase ? { ignoreCase: true } : {}) }));
+    list.push(
+      Object.freeze({
+        field,
+        ...(req.values === undefined ? {} : { values: req.values }),
+        ...(req.ignoreCase ? { ignoreCase: true } : {}),
+        ...(req.values === undefined && req.matches !== undefined ? { matches: req.matches } : {}),
+      }),
+    );
   }
   return list.length === 0 ? undefined : Object.freeze(list);
 }
@@ -147,8 +184,11 @@ export function requiredFieldValues(expression: FilterExpression): Requirements 
       const keys = selector.steps.map((s) => (s.kind === 'key' ? s.key : undefined));
       // a dotted path names the field for the index: keys with a dot or `[n]`/`*` steps are left out
       if (keys.some((k) => k === undefined || k === '' || k.includes('.'))) return new Map();
+      const field = keys.join('.');
       const exact = operator === '=' && value.kind === 'glob' && !value.leadingStar && !value.trailingStar;
-      return new Map([[keys.join('.'), exact ? { values: new Set([value.text]), ignoreCase: false } : ANY]]);
+      if (exact) return new Map([[field, { values: new Set([value.text]), ignoreCase: false }]]);
+      // `= "*tool*"`, `!= "x"`, `%regex%`, numbers: the comparison itself, on the text alone
+      return new Map([[field, { ignoreCase: false, matches: textTestOf(field, compileExpression(expression)) }]]);
     }
     case 'and':
       return allRequirements(expression.operands.map(requiredFieldValues));

@@ -56,6 +56,11 @@ export interface RequiredValues {
   readonly values?: ReadonlySet<string>;
   /** `values` are lower-cased (`toLowerCase()`), and so is the record's text before the lookup. */
   readonly ignoreCase?: boolean;
+  /**
+   * Without `values`: when the field holds a string, the rule can match only if this test
+   * holds for it (`userAgent|contains: kali`). Pure; the engine remembers its answer per text.
+   */
+  readonly matches?: (text: string) => boolean;
 }
 
 export type RuleStatus = 'active' | 'disabled' | 'inactive';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Severity } from '../../findings';
-import { allRequirements, anyRequirements, anyValue, eventNameText, type Requirements, toRequiredValues } from '../event-names';
+import { allRequirements, anyRequirements, eventNameText, type Requirements, textTestOf, toRequiredValues } from '../event-names';
 import type { CompiledRule } from '../rule';
 import { RULE_ID } from '../schema';
 import { type ConditionNode, parseCondition, selectIdentifiers } from './condition';
@@ -299,7 +299,9 @@ function requirementsOf(expr: Expr | DetectionNode): Requirements {
     case 'item': {
       const eq = expr.equalsAnyOf;
       if (eq !== undefined) return new Map([[expr.field, { values: new Set(eq.cased ? eq.values : eq.values.map((v) => v.toLowerCase())), ignoreCase: !eq.cased }]]);
-      return expr.needsValue ? new Map([[expr.field, anyValue()]]) : new Map();
+      if (!expr.needsValue) return new Map();
+      // the item's own test on the text alone, remembered per text by the engine; a fieldref reads another field, so only "present"
+      return new Map([[expr.field, expr.ownValuesOnly ? { ignoreCase: false, matches: textTestOf(expr.field, expr.test) } : { ignoreCase: false }]]);
     }
     case 'search':
       return requirementsOf(expr.node);

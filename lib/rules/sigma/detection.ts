@@ -30,6 +30,8 @@ export interface DetectionItem {
    * one (no `null`, `exists` or `neq`). What the field index needs for `errorCode|startswith`.
    */
   readonly needsValue: boolean;
+  /** Only value tests on this field's own values (no `fieldref`): `test` on a record holding only this field answers for any record. */
+  readonly ownValuesOnly: boolean;
 }
 
 export type DetectionNode = DetectionItem | { readonly k: 'and' | 'or'; readonly operands: readonly DetectionNode[] };
@@ -133,6 +135,7 @@ function compileItem(name: string, key: string, raw: unknown): DetectionItem {
     field: fieldName,
     test: itemPredicate(path, specs, chain.all, chain.neq),
     needsValue: !chain.neq && each.every((spec) => spec.k === 'leaf' || spec.k === 'fieldref'),
+    ownValuesOnly: each.every((spec) => spec.k === 'leaf'),
     ...equalsAnyOf(values as Scalar[], chain),
   };
 }
