@@ -13,14 +13,14 @@ import type { CompiledRule, RequiredValues } from './rule';
  * every rule in the pack.
  *
  * A rule is indexed by one field, the most selective it can: its eventName hint
- * (`eventNames`, exact; `eventNamesIgnoreCase`, lower-cased), else an eventSource hint, else
- * another field's values, else a test a field's text must pass (`userAgent|contains: kali`,
- * `$.errorCode = "AccessDenied*"`: asked once per distinct text, then remembered), else a
- * field that must merely be present, from `requiredValues`. Each indexed field has an exact and a lower-cased table; the candidates
- * of each distinct text are resolved once and remembered (`candidates`), so a record costs one
- * Map lookup per indexed field and no `toLowerCase` allocation. A field whose value is not
- * text (an array, object or boolean: never from CloudTrail on these fields) evaluates every
- * rule indexed by it: the hints only promise something about text.
+ * (`eventNames`, exact; `eventNamesIgnoreCase`, lower-cased; or a test on the name), else an
+ * eventSource hint, else another field's values, else a test a field's text must pass
+ * (`userAgent|contains: kali`, `$.errorCode = "AccessDenied*"`), else a field that must
+ * merely be present, from `requiredValues`. Each indexed field has an exact and a lower-cased
+ * table and its tests; the candidates of each distinct text are resolved once and remembered,
+ * so a record costs one Map lookup per indexed field and no `toLowerCase` allocation. A field
+ * whose value is not text (an array, object or boolean: never from CloudTrail on these
+ * fields) evaluates every rule indexed by it: the hints only promise something about text.
  */
 export interface EvaluationPlan {
   readonly rules: readonly PlannedRule[];
@@ -71,7 +71,13 @@ function chooseHint(rule: CompiledRule): RequiredValues | undefined {
   if (rule.eventNames !== undefined) return { field: 'eventName', values: rule.eventNames };
   if (rule.eventNamesIgnoreCase !== undefined) return { field: 'eventName', values: rule.eventNamesIgnoreCase, ignoreCase: true };
   const hints = rule.requiredValues ?? [];
-  const rank = (h: RequiredValues) => (h.values !== undefined ? (h.field === 'eventName' ? 0 : h.field === 'eventSource' ? 1 : 2) : h.matches !== undefined ? 3 : 4);
+  // eventName first (about a hundred texts in a trail, the narrowest), even as a test
+  // (`eventName|startswith: Delete`), before an eventSource (a fifth of a trail can be ec2)
+  const rank = (h: RequiredValues): number => {
+    const onName = h.field === 'eventName';
+    if (h.values !== undefined) return onName ? 0 : h.field === 'eventSource' ? 2 : 3;
+    return h.matches !== undefined ? (onName ? 1 : 4) : 5;
+  };
   let best: RequiredValues | undefined;
   for (const h of hints) if (best === undefined || rank(h) < rank(best)) best = h;
   return best;
