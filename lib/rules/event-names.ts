@@ -172,8 +172,10 @@ export function toRequiredValues(requirements: Requirements): readonly RequiredV
  * the compiler's semantics (./filter-pattern/compile.ts):
  *
  * - `$.p = "text"` (no `*`) is true only for the text `text`: the set {text};
- * - every other comparison (`=` with `*`, `!=`, numbers, `%regex%`) is true only when the
- *   node is a string or a number: the field must be there;
+ * - `= "pre*"`, `= "*part*"`, `= %regex%` are true only for texts that pass that comparison:
+ *   the comparison itself, asked of the text alone (the engine remembers it per text);
+ * - `!=` and numeric comparisons are true only when the node is a string or a number: the
+ *   field must be there;
  * - `IS TRUE/FALSE/NULL` and `NOT EXISTS` require no text, so nothing;
  * - AND: every operand's requirements; OR: the fields all operands require, united.
  */
@@ -187,7 +189,9 @@ export function requiredFieldValues(expression: FilterExpression): Requirements 
       const field = keys.join('.');
       const exact = operator === '=' && value.kind === 'glob' && !value.leadingStar && !value.trailingStar;
       if (exact) return new Map([[field, { values: new Set([value.text]), ignoreCase: false }]]);
-      // `= "*tool*"`, `!= "x"`, `%regex%`, numbers: the comparison itself, on the text alone
+      // `= "*tool*"`, `= %regex%`: the comparison itself, on the text alone (a few texts pass);
+      // `!=` and numbers: only "present" (most texts pass: the index would gain nothing)
+      if (operator !== '=' || value.kind === 'number') return new Map([[field, ANY]]);
       return new Map([[field, { ignoreCase: false, matches: textTestOf(field, compileExpression(expression)) }]]);
     }
     case 'and':
