@@ -57,10 +57,9 @@ const SHAPES: ((pick: () => { source: string; name: string }, n: number) => stri
 ];
 
 /** `count` rules (default 100), the same for the same seed. */
-export function syntheticRules(count = 100, seed = 20261204): CompiledRule[] {
+export function syntheticRules(count = 100, seed = 20261204, picks: 'sensitive' | 'any' = 'sensitive'): CompiledRule[] {
   const rng = createRng(seed);
-  const calls = corpusCalls();
-  const pick = () => calls[rng.int(0, calls.length - 1)]!;
+  const pick = picker(rng, picks);
   const rules: CompiledRule[] = [];
   for (let n = 0; n < count; n++) {
     const expression = SHAPES[n % SHAPES.length]!(pick, n);
@@ -80,6 +79,20 @@ export function syntheticRules(count = 100, seed = 20261204): CompiledRule[] {
     rules.push(withFilterPatternHints({ rule }).rule);
   }
   return rules;
+}
+
+/**
+ * The calls rules name. `sensitive`: as detection packs do (SigmaHQ's CloudTrail rules, CIS):
+ * mostly the corpus's security events and writes (StopLogging, PutUserPolicy, RunInstances…),
+ * not the Describe/Get/List traffic that makes most of a trail — one value in four is any call
+ * the corpus writes, reads included. `any`: every call alike, so a rule may name the trail's
+ * busiest reads and match one record in twenty (how the figures were measured before).
+ */
+function picker(rng: ReturnType<typeof createRng>, picks: 'sensitive' | 'any'): () => { source: string; name: string } {
+  const calls = corpusCalls();
+  const sensitive = corpusCalls(true);
+  const anyCall = () => calls[rng.int(0, calls.length - 1)]!;
+  return picks === 'any' ? anyCall : () => (rng.chance(0.25) ? anyCall() : sensitive[rng.int(0, sensitive.length - 1)]!);
 }
 
 /** The Sigma `service:` name of an event source, when the table has one for it alone. */
@@ -137,12 +150,7 @@ const SIGMA_SHAPES: ((pick: () => { source: string; name: string }, n: number) =
 /** `count` Sigma rules (default 45), the same for the same seed. */
 export function syntheticSigmaRules(count = 45, seed = 20261205): CompiledRule[] {
   const rng = createRng(seed);
-  // SigmaHQ's CloudTrail rules name sensitive calls (StopLogging, PutBucketPolicy,
-  // CreateAccessKey…), not the Describe/Get/List traffic that makes most of a trail; one
-  // value in four is any call the corpus writes, reads included.
-  const calls = corpusCalls();
-  const sensitive = corpusCalls(true);
-  const pick = () => (rng.chance(0.25) ? calls[rng.int(0, calls.length - 1)]! : sensitive[rng.int(0, sensitive.length - 1)]!);
+  const pick = picker(rng, 'sensitive');
   const rules: CompiledRule[] = [];
   for (let n = 0; n < count; n++) {
     const { service, detection } = SIGMA_SHAPES[n % SIGMA_SHAPES.length]!(pick, n);
