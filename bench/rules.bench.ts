@@ -10,11 +10,13 @@
  *    SigmaHQ) and ~45 synthetic Sigma rules of SigmaHQ's shapes; the same without the index
  *    (every rule on every record); + ~100 synthetic filter-pattern rules
  *    (bench/synthetic-rules.ts; they name mostly sensitive calls, as detection rules do;
- *    `--picks any`: any corpus call, so some match one record in twenty). Each as a ratio to the pipeline alone (these machines are
- *    noisy: the ratios are the figures that matter);
- *  - the rule engine's own time within those runs (a stopwatch around the rule analyser, see
- *    TimedAnalyser), per pack, as a share of the pipeline-alone time (the target is < 25 %),
- *    and how it grew against the built-in pack: rules × vs engine time ×;
+ *    `--picks any`: any corpus call, so some match one record in twenty). Each as a ratio
+ *    to the pipeline alone (these machines are noisy: the ratios are the figures that matter);
+ *  - the rule engine's own time, as a share of the pipeline-alone time (the target is < 25 %):
+ *    within those runs (a stopwatch around the rule analyser, see TimedAnalyser: includes any
+ *    garbage collection or neighbour's burst that falls inside it), and over the records in
+ *    memory, each group touched first (the engine's work alone); and how it grew against the
+ *    built-in pack: rules × vs engine time ×;
  *  - the goal lines: the engine's share < 25 % with every rule, growing sub-linearly with
  *    the number of rules;
  *  - the ten most expensive rules: each rule alone (with its index) over the records in
@@ -178,23 +180,34 @@ async function main(): Promise<void> {
 
   const tBare = median(times[0]!);
   const share = (i: number) => median(engine[i]!) / tBare;
+  // the same packs over the records in memory, each group touched first: no I/O, no pipeline garbage, no neighbour's burst inside the stopwatch
+  const inMemory = plans.map((p) => (p.plan === undefined ? 0 : Math.min(...Array.from({ length: 3 }, () => engineSeconds(p.plan!, groups, ref)))));
+  const memShare = (i: number) => inMemory[i]! / tBare;
   const rate = (t: number) => `${(records / t).toFixed(0).padStart(9)} rec/s`;
   // growth against the built-in pack: how many times the rules, how many times the engine's time
-  const growth = (i: number) => (i <= 1 ? '' : `rules ×${(plans[i]!.rules / plans[1]!.rules).toFixed(2)}, engine ×${(share(i) / share(1)).toFixed(2)}`);
-  console.log(`${'mode'.padEnd(62)} pipeline rec/s   time vs alone   engine, % of pipeline alone (< 25 %)          growth vs built-in`);
+  const growth = (i: number) =>
+    i <= 1 ? '' : `rules ×${(plans[i]!.rules / plans[1]!.rules).toFixed(2)}, engine ×${(share(i) / share(1)).toFixed(2)} / ×${(memShare(i) / memShare(1)).toFixed(2)}`;
+  console.log(`${'mode'.padEnd(62)} pipeline rec/s   time vs alone   engine, % of pipeline alone (< 25 %): in the pipeline / in memory   growth vs built-in (in the pipeline / in memory)`);
   for (const [i, p] of plans.entries()) {
     const t = median(times[i]!);
-    const cost = p.plan === undefined ? '' : `${(share(i) * 100).toFixed(1).padStart(6)} %  (${findings[i]} findings)`;
-    console.log(`${p.label.padEnd(62)} ${rate(t)}   ${(t / tBare).toFixed(2).padStart(11)}×   ${cost.padEnd(46)}${growth(i)}`);
+    const cost = p.plan === undefined ? '' : `${(share(i) * 100).toFixed(1).padStart(6)} % / ${(memShare(i) * 100).toFixed(1).padStart(5)} %  (${findings[i]} findings)`;
+    console.log(`${p.label.padEnd(62)} ${rate(t)}   ${(t / tBare).toFixed(2).padStart(11)}×   ${cost.padEnd(66)}${growth(i)}`);
   }
 
   // The goal lines: the full pack's engine share, and how the engine's time grows with the
   // number of rules (sub-linear: the index spares most rules most records).
   const full = plans.length - 1;
-  console.log(`\ngoal: rule evaluation < 25 % of pipeline time with ${all.rules.length} rules — ${(share(full) * 100).toFixed(1)} %: ${share(full) < 0.25 ? 'met' : 'not met'}`);
+  console.log(
+    `\ngoal: rule evaluation < 25 % of pipeline time with ${all.rules.length} rules — in the pipeline ${(share(full) * 100).toFixed(1)} %: ${share(full) < 0.25 ? 'met' : 'not met'}; ` +
+      `in memory ${(memShare(full) * 100).toFixed(1)} %: ${memShare(full) < 0.25 ? 'met' : 'not met'}`,
+  );
   const ruleGrowth = all.rules.length / builtin.rules.length;
   const timeGrowth = share(full) / share(1);
-  console.log(`goal: sub-linear growth — rules ×${ruleGrowth.toFixed(2)} (${builtin.rules.length} → ${all.rules.length}), engine time ×${timeGrowth.toFixed(2)}: ${timeGrowth < ruleGrowth ? 'met' : 'not met'}`);
+  const memGrowth = memShare(full) / memShare(1);
+  console.log(
+    `goal: sub-linear growth — rules ×${ruleGrowth.toFixed(2)} (${builtin.rules.length} → ${all.rules.length}), engine time in the pipeline ×${timeGrowth.toFixed(2)}: ${timeGrowth < ruleGrowth ? 'met' : 'not met'}; ` +
+      `in memory ×${memGrowth.toFixed(2)}: ${memGrowth < ruleGrowth ? 'met' : 'not met'}`,
+  );
 
   // Each rule alone, with its own index, over the records in memory, less the engine's own
   // per-record work (an empty pack): what the rule adds to a pack.
