@@ -1,26 +1,33 @@
 import type { ObjectRef, TrailRecord } from '../cloudtrail/types';
 import { FINDING_LIMITS, type Finding, type RuleTally } from '../findings';
 import type { Analyser } from '../pipeline';
-import { eventNameText } from './event-names';
 import { type FieldReader, fieldReader, keyText } from './field-path';
 import { findingFacts, findingFor } from './finding';
-import type { CompiledRule } from './rule';
+import { beginRecord, endRecords, fieldSlot, MISSING, slotValue } from './record-fields';
+import type { CompiledRule, RequiredValues } from './rule';
 
 /**
- * How a set of rules is evaluated, prepared once per pack: rules whose pattern can only
- * match given event names sit in a Map by name, the rest are evaluated for every record.
- * A record thus costs one Map lookup plus the few rules that can match it, instead of
+ * How a set of rules is evaluated, prepared once per pack: a rule whose match needs a field to
+ * hold certain values sits in a table by those values, the rest are evaluated for every record.
+ * A record thus costs a few table lookups plus the few rules that can match it, instead of
  * every rule in the pack.
  *
- * Two kinds of name hint: exact text (`eventNames`: filter patterns, Sigma `|cased`) and
- * lower-cased text (`eventNamesIgnoreCase`: Sigma's default case-insensitive comparison).
- * Both are resolved into one list per distinct eventName text the first time it is seen
- * (`candidates`), so a record still costs one Map lookup and no `toLowerCase` allocation.
+ * A rule is indexed by one field, the most selective it can: its eventName hint
+ * (`eventNames`, exact; `eventNamesIgnoreCase`, lower-cased; or a test on the name), else an
+ * eventSource hint, else another field's values, else a test a field's text must pass
+ * (`userAgent|contains: kali`, `$.errorCode = "AccessDenied*"`), else a field that must
+ * merely be present, from `requiredValues`. Each indexed field has an exact and a lower-cased
+ * table and its tests; the candidates of each distinct text are resolved once and remembered,
+ * so a record costs one Map lookup per indexed field and no `toLowerCase` allocation. A field
+ * whose value is not text (an array, object or boolean: never from CloudTrail on these
+ * fields) evaluates every rule indexed by it: the hints only promise something about text.
  */
 export interface EvaluationPlan {
   readonly rules: readonly PlannedRule[];
   readonly always: readonly PlannedRule[];
-  /** The rules (besides `always`) that can match a record with this eventName text. */
+  /** The fields rules are indexed by, eventName first. */
+  readonly fields: readonly FieldIndex[];
+  /** The rules indexed by eventName that can match a record with this eventName text. */
   candidates(eventName: string): readonly PlannedRule[];
 }
 
@@ -31,21 +38,50 @@ interface PlannedRule {
   readonly dedupKey?: readonly FieldReader[];
 }
 
+/** One indexed field: its shared slot, tables, and the candidates per text seen. */
+export interface FieldIndex {
+  readonly field: string;
+  /** Every rule indexed by this field. */
+  readonly rules: readonly PlannedRule[];
+  /** The rules that can match a record whose field holds `value` (a `slotValue`). */
+  forValue(value: unknown): readonly PlannedRule[];
+  /** The rules that can match a record whose field has this text. */
+  forText(text: string): readonly PlannedRule[];
+}
+
 export interface PlanOptions {
   /**
-   * False evaluates every rule on every record, ignoring the name hints: the reference the
-   * index is tested against (same findings) and the "before" figure of `npm run bench:rules`.
+   * False evaluates every rule on every record, ignoring the hints: the reference the index
+   * is tested against (same findings) and the "before" figure of `npm run bench:rules`.
    */
   readonly indexed?: boolean;
 }
 
 /**
- * Distinct eventName texts whose candidate lists are remembered. CloudTrail has a few
- * thousand API names; a file of made-up names (hostile or broken input) past this bound is
- * still evaluated correctly, only without the memo.
+ * Distinct texts per field whose candidate lists are remembered. CloudTrail has a few
+ * thousand API names; past this bound (made-up names, hostile input, many user agents) the
+ * memo starts again, so memory stays bounded and the answers stay right.
  */
 const CANDIDATE_CACHE_SIZE = 8192;
 const NONE: readonly PlannedRule[] = Object.freeze([]);
+
+/** Where a rule goes: the hint the plan indexes it by, or undefined (every record). */
+function chooseHint(rule: CompiledRule): RequiredValues | undefined {
+  // The exact hint is the narrower one when a rule has both.
+  if (rule.eventNames !== undefined) return { field: 'eventName', values: rule.eventNames };
+  if (rule.eventNamesIgnoreCase !== undefined) return { field: 'eventName', values: rule.eventNamesIgnoreCase, ignoreCase: true };
+  const hints = rule.requiredValues ?? [];
+  // eventName first (about a hundred texts in a trail, the narrowest), even as a test
+  // (`eventName|startswith: Delete`), before an eventSource (a fifth of a trail can be ec2)
+  const rank = (h: RequiredValues): number => {
+    const onName = h.field === 'eventName';
+    if (h.values !== undefined) return onName ? 0 : h.field === 'eventSource' ? 2 : 3;
+    return h.matches !== undefined ? (onName ? 1 : 4) : 5;
+  };
+  let best: RequiredValues | undefined;
+  for (const h of hints) if (best === undefined || rank(h) < rank(best)) best = h;
+  return best;
+}
 
 export function planRules(rules: readonly CompiledRule[], options: PlanOptions = {}): EvaluationPlan {
   const planned: PlannedRule[] = rules.map((rule, slot) => ({
@@ -55,39 +91,76 @@ export function planRules(rules: readonly CompiledRule[], options: PlanOptions =
     ...(rule.dedupKey === undefined ? {} : { dedupKey: rule.dedupKey.map(fieldReader) }),
   }));
   const always: PlannedRule[] = [];
-  const exact = new Map<string, PlannedRule[]>();
-  const folded = new Map<string, PlannedRule[]>();
+  const byField = new Map<string, Tables>();
   const add = (index: Map<string, PlannedRule[]>, name: string, p: PlannedRule) => {
     const list = index.get(name);
     if (list) list.push(p);
     else index.set(name, [p]);
   };
   for (const p of planned) {
-    // A rule goes into exactly one place, so no record evaluates it twice. The exact hint is
-    // the narrower one when a rule has both.
-    if (options.indexed === false) always.push(p);
-    else if (p.rule.eventNames !== undefined) for (const name of p.rule.eventNames) add(exact, name, p);
-    else if (p.rule.eventNamesIgnoreCase !== undefined) for (const name of p.rule.eventNamesIgnoreCase) add(folded, name, p);
-    else always.push(p);
+    // A rule goes into exactly one place, so no record evaluates it twice.
+    const hint = options.indexed === false ? undefined : chooseHint(p.rule);
+    if (hint === undefined) {
+      always.push(p);
+      continue;
+    }
+    let tables = byField.get(hint.field);
+    if (tables === undefined) byField.set(hint.field, (tables = { exact: new Map(), folded: new Map(), present: [], tested: [], rules: [] }));
+    tables.rules.push(p);
+    if (hint.values === undefined && hint.matches !== undefined) tables.tested.push({ p, matches: hint.matches });
+    else if (hint.values === undefined) tables.present.push(p);
+    else for (const value of hint.values) add(hint.ignoreCase === true ? tables.folded : tables.exact, value, p);
   }
+  // eventName first: most rules hang there, and its lookups are the ones remembered best
+  const fields = [...byField.entries()]
+    .sort(([a], [b]) => (a === 'eventName' ? -1 : b === 'eventName' ? 1 : 0))
+    .map(([field, t]) => fieldIndex(field, t));
+  const eventName = fields.find((f) => f.field === 'eventName');
+  return { rules: planned, always, fields, candidates: (name) => (eventName === undefined ? NONE : eventName.forText(name)) };
+}
+
+interface Tables {
+  readonly exact: Map<string, PlannedRule[]>;
+  readonly folded: Map<string, PlannedRule[]>;
+  /** Rules that only need the field to be there. */
+  readonly present: PlannedRule[];
+  /** Rules that need the field's text to pass a test (`contains`, wildcards, regexes): asked once per distinct text. */
+  readonly tested: { readonly p: PlannedRule; readonly matches: (text: string) => boolean }[];
+  readonly rules: PlannedRule[];
+}
+
+function fieldIndex(field: string, { exact, folded, present, tested, rules }: Tables): FieldIndex {
   const cache = new Map<string, readonly PlannedRule[]>();
-  const resolve = (name: string): readonly PlannedRule[] => {
-    const byExact = exact.get(name);
-    const byFolded = folded.size === 0 ? undefined : folded.get(name.toLowerCase());
-    if (byExact === undefined) return byFolded ?? NONE;
-    if (byFolded === undefined) return byExact;
+  const lookups = exact.size > 0 || folded.size > 0 || tested.length > 0;
+  const resolve = (text: string): readonly PlannedRule[] => {
+    const byExact = exact.get(text);
+    const byFolded = folded.size === 0 ? undefined : folded.get(text.toLowerCase());
+    const passed = tested.filter((t) => t.matches(text)).map((t) => t.p);
+    if (byExact === undefined && byFolded === undefined && passed.length === 0) return present.length === 0 ? NONE : present;
     // Evaluation order within a record does not matter: each rule keeps its own state and
     // `finish` lists findings in plan order.
-    return [...byExact, ...byFolded];
+    return [...(byExact ?? []), ...(byFolded ?? []), ...passed, ...present];
   };
-  const candidates = (name: string): readonly PlannedRule[] => {
-    const known = cache.get(name);
+  const forText = (text: string): readonly PlannedRule[] => {
+    // a field only required to be present: the same rules whatever its text
+    if (!lookups) return present;
+    const known = cache.get(text);
     if (known !== undefined) return known;
-    const list = resolve(name);
-    if (cache.size < CANDIDATE_CACHE_SIZE) cache.set(name, list);
+    const list = resolve(text);
+    // full: start again, so the texts of the current files are remembered (user agents vary more than names)
+    if (cache.size >= CANDIDATE_CACHE_SIZE) cache.clear();
+    cache.set(text, list);
     return list;
   };
-  return { rules: planned, always, candidates };
+  const forValue = (value: unknown): readonly PlannedRule[] => {
+    if (typeof value === 'string') return forText(value);
+    if (value === MISSING || value === null) return NONE;
+    // a number's text is what filter patterns and Sigma compare, but `tested` rules were asked about strings only
+    if (typeof value === 'number' && Number.isFinite(value) && tested.length === 0) return forText(String(value));
+    // not text (an array, object, boolean, ±Infinity): the hints promise nothing, evaluate them all
+    return rules;
+  };
+  return { field, rules, forValue, forText };
 }
 
 export interface RuleAnalyserOptions {
@@ -145,6 +218,9 @@ export function ruleAnalyser(pack: { readonly plan: EvaluationPlan }, ref: Objec
 
 export class RuleEvaluation implements Analyser {
   private readonly states: RuleState[];
+  private readonly fieldSlots: readonly number[];
+  private factsRecord: unknown = undefined;
+  private facts: unknown = undefined;
 
   constructor(
     private readonly plan: EvaluationPlan,
@@ -152,26 +228,37 @@ export class RuleEvaluation implements Analyser {
     private readonly maxFindingsPerRule: number,
   ) {
     this.states = plan.rules.map(() => ({ hits: new Map(), listed: 0, events: 0, notListed: 0 }));
+    this.fieldSlots = plan.fields.map((f) => fieldSlot(f.field));
   }
 
   observe(records: readonly TrailRecord[]): void {
     const always = this.plan.always;
-    const plan = this.plan;
+    const fields = this.plan.fields;
     const nAlways = always.length;
-    for (let i = 0; i < records.length; i++) {
-      const tr = records[i]!;
-      const record = tr.record;
-      for (let k = 0; k < nAlways; k++) {
-        const p = always[k]!;
-        if (p.rule.test(record)) this.hit(p, tr);
+    const nFields = fields.length;
+    const slots = this.fieldSlots;
+    try {
+      for (let i = 0; i < records.length; i++) {
+        const tr = records[i]!;
+        const record = tr.record;
+        // the rules read this record's fields through shared slots (./record-fields.ts)
+        beginRecord(record);
+        for (let k = 0; k < nAlways; k++) {
+          const p = always[k]!;
+          if (p.rule.test(record)) this.hit(p, tr);
+        }
+        for (let f = 0; f < nFields; f++) {
+          const candidates = fields[f]!.forValue(slotValue(record, slots[f]!));
+          for (let k = 0; k < candidates.length; k++) {
+            const p = candidates[k]!;
+            if (p.rule.test(record)) this.hit(p, tr);
+          }
+        }
       }
-      const name = eventNameText(record.eventName);
-      if (name === undefined) continue;
-      const candidates = plan.candidates(name);
-      for (let k = 0; k < candidates.length; k++) {
-        const p = candidates[k]!;
-        if (p.rule.test(record)) this.hit(p, tr);
-      }
+    } finally {
+      endRecords();
+      this.factsRecord = undefined;
+      this.facts = undefined;
     }
   }
 
@@ -261,7 +348,7 @@ export class RuleEvaluation implements Analyser {
     // A threshold rule needs every group's count to know which reach it: groups are kept
     // (what their first record tells, while they may still be listed) until the file ends.
     const fresh: Accumulator = {
-      first: findingFacts(record),
+      first: this.factsOf(record),
       count: 1,
       eventIDs: typeof record.eventID === 'string' ? [record.eventID] : [],
       state: threshold === undefined ? 'listed' : 'pending',
@@ -269,6 +356,18 @@ export class RuleEvaluation implements Analyser {
     };
     state.hits.set(key, fresh);
     if (threshold !== undefined && fresh.count >= threshold.count) this.reached(state, fresh);
+  }
+
+  /**
+   * What a finding keeps of its first record, read once per record whichever rules match it
+   * (a noisy record matches several): the facts are never changed, so findings can share them.
+   */
+  private factsOf(record: unknown): unknown {
+    if (record !== this.factsRecord) {
+      this.factsRecord = record;
+      this.facts = findingFacts(record);
+    }
+    return this.facts;
   }
 
   /** A threshold group reached its count: listed while the rule is under its cap, else only counted. */

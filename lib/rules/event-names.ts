@@ -1,4 +1,6 @@
-import type { FilterExpression } from './filter-pattern';
+import { type FilterExpression, parseFilterPattern } from './filter-pattern';
+import { compileExpression } from './filter-pattern/compile';
+import type { CompiledRule, RequiredValues } from './rule';
 
 /**
  * The event names a filter pattern can match, when the pattern itself guarantees it, so the
@@ -49,4 +51,173 @@ export function eventNameText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return undefined;
+}
+
+/**
+ * What an expression requires of one field, for the index (`RequiredValues`): text among
+ * exact `values`, among lower-cased `values` (`ignoreCase`), or any value at all (`values`
+ * absent). The algebra below is shared by the filter-pattern and Sigma front ends.
+ */
+export interface Requirement {
+  readonly values?: ReadonlySet<string>;
+  readonly ignoreCase: boolean;
+  /** Without `values`: a string value must pass this test (e.g. `userAgent|contains: kali`). */
+  readonly matches?: (text: string) => boolean;
+}
+
+/** Per field path: what every match needs. */
+export type Requirements = Map<string, Requirement>;
+
+const ANY: Requirement = Object.freeze({ ignoreCase: false });
+
+function accepts(r: Requirement, text: string): boolean {
+  if (r.values !== undefined) return r.values.has(r.ignoreCase ? text.toLowerCase() : text);
+  return r.matches === undefined || r.matches(text);
+}
+
+/** Both hold: the narrower of the two (an exact set filtered by a lower-cased one stays exact; a set before a test). */
+function both(a: Requirement, b: Requirement): Requirement {
+  if (a.values === undefined && b.values === undefined) {
+    const [x, y] = [a.matches, b.matches];
+    return x === undefined ? b : y === undefined ? a : { ignoreCase: false, matches: (t) => x(t) && y(t) };
+  }
+  if (a.values === undefined) return b;
+  if (b.values === undefined) return a;
+  if (a.ignoreCase === b.ignoreCase) {
+    const other = b.values;
+    return { values: new Set([...a.values].filter((v) => other.has(v))), ignoreCase: a.ignoreCase };
+  }
+  const [exact, folded] = a.ignoreCase ? [b, a] : [a, b];
+  const lower = folded.values!;
+  return { values: new Set([...exact.values!].filter((v) => lower.has(v.toLowerCase()))), ignoreCase: false };
+}
+
+/** One or the other: the union (exact texts lower-cased when mixed with lower-cased ones: a superset, still sound). */
+function either(a: Requirement, b: Requirement): Requirement {
+  if (a.values !== undefined && b.values !== undefined) {
+    if (a.ignoreCase === b.ignoreCase) return { values: new Set([...a.values, ...b.values]), ignoreCase: a.ignoreCase };
+    const lower = (r: Requirement) => (r.ignoreCase ? [...r.values!] : [...r.values!].map((v) => v.toLowerCase()));
+    return { values: new Set([...lower(a), ...lower(b)]), ignoreCase: true };
+  }
+  const unrestricted = (r: Requirement) => r.values === undefined && r.matches === undefined;
+  if (unrestricted(a) || unrestricted(b)) return ANY;
+  return { ignoreCase: false, matches: (t) => accepts(a, t) || accepts(b, t) };
+}
+
+/**
+ * A test on a field's text from a predicate on records: the predicate on a record that has
+ * only that field, holding the text. Exact for any predicate that reads nothing else.
+ */
+export function textTestOf(field: string, test: (record: unknown) => boolean): (text: string) => boolean {
+  const keys = field.split('.');
+  return (text) => {
+    let value: unknown = text;
+    for (let k = keys.length - 1; k >= 0; k--) {
+      const node = {};
+      // defineProperty: a key such as `__proto__` stays data
+      Object.defineProperty(node, keys[k]!, { value, enumerable: true, writable: true, configurable: true });
+      value = node;
+    }
+    return test(value);
+  };
+}
+
+/** AND: every operand's requirements hold, field by field. */
+export function allRequirements(operands: readonly Requirements[]): Requirements {
+  const out: Requirements = new Map();
+  for (const own of operands) {
+    for (const [field, req] of own) {
+      const known = out.get(field);
+      out.set(field, known === undefined ? req : both(known, req));
+    }
+  }
+  return out;
+}
+
+/** OR: only the fields every operand requires, with the union of what they allow. */
+export function anyRequirements(operands: readonly Requirements[]): Requirements {
+  const out: Requirements = new Map();
+  if (operands.length === 0) return out;
+  const [first, ...rest] = operands;
+  for (const [field, req] of first!) {
+    let merged: Requirement | undefined = req;
+    for (const own of rest) {
+      const other = own.get(field);
+      merged = other === undefined ? undefined : either(merged, other);
+      if (merged === undefined) break;
+    }
+    if (merged !== undefined) out.set(field, merged);
+  }
+  return out;
+}
+
+/** As the rule states them; an empty list is undefined. */
+export function toRequiredValues(requirements: Requirements): readonly RequiredValues[] | undefined {
+  const list: RequiredValues[] = [];
+  for (const [field, req] of requirements) {
+    list.push(
+      Object.freeze({
+        field,
+        ...(req.values === undefined ? {} : { values: req.values }),
+        ...(req.ignoreCase ? { ignoreCase: true } : {}),
+        ...(req.values === undefined && req.matches !== undefined ? { matches: req.matches } : {}),
+      }),
+    );
+  }
+  return list.length === 0 ? undefined : Object.freeze(list);
+}
+
+/**
+ * The fields a filter pattern needs, per plain path (keys only, no `[n]` or `*`), sound by
+ * the compiler's semantics (./filter-pattern/compile.ts):
+ *
+ * - `$.p = "text"` (no `*`) is true only for the text `text`: the set {text};
+ * - `= "pre*"`, `= "*part*"`, `= %regex%` are true only for texts that pass that comparison:
+ *   the comparison itself, asked of the text alone (the engine remembers it per text);
+ * - `!=` and numeric comparisons are true only when the node is a string or a number: the
+ *   field must be there;
+ * - `IS TRUE/FALSE/NULL` and `NOT EXISTS` require no text, so nothing;
+ * - AND: every operand's requirements; OR: the fields all operands require, united.
+ */
+export function requiredFieldValues(expression: FilterExpression): Requirements {
+  switch (expression.kind) {
+    case 'compare': {
+      const { selector, operator, value } = expression;
+      const keys = selector.steps.map((s) => (s.kind === 'key' ? s.key : undefined));
+      // a dotted path names the field for the index: keys with a dot or `[n]`/`*` steps are left out
+      if (keys.some((k) => k === undefined || k === '' || k.includes('.'))) return new Map();
+      const field = keys.join('.');
+      const exact = operator === '=' && value.kind === 'glob' && !value.leadingStar && !value.trailingStar;
+      if (exact) return new Map([[field, { values: new Set([value.text]), ignoreCase: false }]]);
+      // `= "*tool*"`, `= %regex%`: the comparison itself, on the text alone (a few texts pass);
+      // `!=` and numbers: only "present" (most texts pass: the index would gain nothing)
+      if (operator !== '=' || value.kind === 'number') return new Map([[field, ANY]]);
+      return new Map([[field, { ignoreCase: false, matches: textTestOf(field, compileExpression(expression)) }]]);
+    }
+    case 'and':
+      return allRequirements(expression.operands.map(requiredFieldValues));
+    case 'or':
+      return anyRequirements(expression.operands.map(requiredFieldValues));
+    default:
+      return new Map();
+  }
+}
+
+/**
+ * A trailwatch rule file's entry with the field hints of its filter pattern
+ * (`requiredValues`: `$.eventSource = "iam.amazonaws.com"`, `$.userIdentity.type = "Root"`,
+ * `$.errorCode = "AccessDenied*"`) added to the rule it evaluates. A `where:` clause only
+ * narrows the pattern, so the hints stay sound. The tests' copy of the rule is left as it
+ * is: the test runner evaluates it alone, without an index.
+ */
+export function withFilterPatternHints<E extends { readonly rule?: CompiledRule }>(entry: E): E {
+  const rule = entry.rule;
+  if (rule === undefined || rule.source !== 'rule' || rule.requiredValues !== undefined) return entry;
+  let requiredValues: readonly RequiredValues[] | undefined;
+  try {
+    requiredValues = toRequiredValues(requiredFieldValues(parseFilterPattern(rule.expression)));
+  } catch {
+    return entry;
+  }
+  return requiredValues === undefined ? entry : { ...entry, rule: Object.freeze({ ...rule, requiredValues }) };
 }

@@ -32,8 +32,35 @@ export interface CompiledRule {
    * (whose entries are lower-cased). Used when `eventNames` is absent.
    */
   readonly eventNamesIgnoreCase?: ReadonlySet<string>;
+  /**
+   * More index hints, on any field (`eventSource`, `userIdentity.type`, `errorCode`, and
+   * `eventName` too), each proven from the expression: `test` can be true only if every
+   * entry holds (see `RequiredValues`). The engine indexes a rule by one of them.
+   */
+  readonly requiredValues?: readonly RequiredValues[];
   readonly threshold?: { readonly count: number; readonly groupBy?: string };
   readonly dedupKey?: readonly string[];
+}
+
+/**
+ * "The record's `field` has a value, and if that value is text, it is one of `values`": what
+ * an index needs to skip a rule. `field` is a dotted path of plain keys, read through objects
+ * by own properties. The promise is about text only — a string, or a finite number as
+ * JavaScript writes it — so a front end whose matching also sees into arrays, objects or
+ * booleans (Sigma) can state it too: for such values the engine evaluates the rule anyway.
+ * A field that is missing or null never lets the rule match.
+ */
+export interface RequiredValues {
+  readonly field: string;
+  /** The texts allowed; absent: any text (the field must only be there). */
+  readonly values?: ReadonlySet<string>;
+  /** `values` are lower-cased (`toLowerCase()`), and so is the record's text before the lookup. */
+  readonly ignoreCase?: boolean;
+  /**
+   * Without `values`: when the field holds a string, the rule can match only if this test
+   * holds for it (`userAgent|contains: kali`). Pure; the engine remembers its answer per text.
+   */
+  readonly matches?: (text: string) => boolean;
 }
 
 export type RuleStatus = 'active' | 'disabled' | 'inactive';

@@ -1,6 +1,7 @@
 import type { ComparisonValue, FilterExpression, GlobValue, NumericOperator, Selector } from './ast';
 import { FilterPatternError } from './errors';
 import { parseFilterPattern } from './parser';
+import { ARRAY_ON_PATH, fieldSlot, MISSING as SLOT_MISSING, slotValue } from '../record-fields';
 import { compileRegex } from './regex';
 
 /** True if a log record (a JSON value, as `JSON.parse` returns it) matches. Never throws. */
@@ -19,6 +20,13 @@ export interface CompileOptions {
    * lists of up to 16 event names). On by default; off only to test that it changes nothing.
    */
   readonly mergeEqualities?: boolean;
+  /**
+   * Comparisons on a plain path (`$.a.b`, the shape of nearly every CloudTrail pattern) read
+   * the record through the slots every rule shares within a record (../record-fields.ts), with
+   * the common value tests unrolled into one closure. On by default; off only to test that
+   * it changes nothing (the general selector walk is the reference).
+   */
+  readonly fastPaths?: boolean;
 }
 
 /**
@@ -56,15 +64,17 @@ export function fieldsOf(expression: FilterExpression): string[] {
  */
 export function compileExpression(expression: FilterExpression, source = '', options: CompileOptions = {}): Predicate {
   const merge = options.mergeEqualities ?? true;
+  const fast = options.fastPaths ?? true;
+  const selects = fast ? selectsFast : selectsWalk;
 
   const node = (e: FilterExpression): Predicate => {
     switch (e.kind) {
       case 'and':
         return allOf(e.operands.map(node));
       case 'or':
-        return anyOf(merge ? mergeEqualities(e.operands, node) : e.operands.map(node));
+        return anyOf(merge ? mergeEqualities(e.operands, node, selects) : e.operands.map(node));
       case 'compare':
-        return selects(e.selector, valueTest(e.operator, e.value, source));
+        return (fast ? fastCompare(e.selector, e.operator, e.value) : undefined) ?? selects(e.selector, valueTest(e.operator, e.value, source));
       case 'is': {
         const expected = e.expected;
         return selects(e.selector, (v) => v === expected);
@@ -111,7 +121,7 @@ function foldable(e: FilterExpression): e is Extract<FilterExpression, { kind: '
  * OR operands, with exact equalities on one path folded into one Set lookup at the place of
  * the first. OR has no side effects, so the order of operands changes nothing but speed.
  */
-function mergeEqualities(operands: readonly FilterExpression[], node: (e: FilterExpression) => Predicate): Predicate[] {
+function mergeEqualities(operands: readonly FilterExpression[], node: (e: FilterExpression) => Predicate, selects: (selector: Selector, test: ValueTest) => Predicate): Predicate[] {
   const groups = new Map<string, { selector: Selector; texts: Set<string>; slot: number; first: FilterExpression }>();
   const slots: (Predicate | undefined)[] = [];
   for (const e of operands) {
@@ -246,7 +256,7 @@ function lookup(node: Node, kind: number, key: string, index: number): Node | ty
  * wildcard step the selector reaches every child of that array or object, and one match is
  * enough ("select any array element or any JSON object field").
  */
-function selects(selector: Selector, test: ValueTest): Predicate {
+function selectsWalk(selector: Selector, test: ValueTest): Predicate {
   const steps = selector.steps;
   const n = steps.length;
   const kinds = new Uint8Array(n);
@@ -298,5 +308,67 @@ function selects(selector: Selector, test: ValueTest): Predicate {
       if (v !== MISSING && test(v)) return true;
     }
     return false;
+  };
+}
+
+// ---- fast paths -------------------------------------------------------------------------
+
+/** The shared slot of a selector of plain keys (no `[n]`, no `*`, no key with a dot), or undefined. */
+function plainSlot(selector: Selector): number | undefined {
+  const keys: string[] = [];
+  for (const step of selector.steps) {
+    if (step.kind !== 'key' || step.key === '' || step.key.includes('.')) return undefined;
+    keys.push(step.key);
+  }
+  return keys.length === 0 ? undefined : fieldSlot(keys.join('.'));
+}
+
+/**
+ * `selectsWalk` for a plain path, through the record's shared slot: the same answers (an
+ * array before the last key reaches nothing, as a name step on an array does), with the
+ * walk done once per record for every rule that reads the path.
+ */
+function selectsFast(selector: Selector, test: ValueTest): Predicate {
+  const slot = plainSlot(selector);
+  if (slot === undefined) return selectsWalk(selector, test);
+  return (record) => {
+    const v = slotValue(record, slot);
+    return v !== SLOT_MISSING && v !== ARRAY_ON_PATH && test(v);
+  };
+}
+
+/**
+ * The common comparisons unrolled into one closure each: `= "text"`, `= "prefix*"`,
+ * `= "*suffix"`, `= "*part*"`, `= *` and their `!=`. A number node compares by its
+ * JavaScript text, as `textOf` does; anything else (regexes, numbers, wildcards inside
+ * selectors) takes the general path (undefined).
+ */
+function fastCompare(selector: Selector, operator: NumericOperator, value: ComparisonValue): Predicate | undefined {
+  if (value.kind !== 'glob' || (operator !== '=' && operator !== '!=')) return undefined;
+  const slot = plainSlot(selector);
+  if (slot === undefined) return undefined;
+  const t = value.text;
+  const matches: (s: string) => boolean =
+    value.leadingStar && value.trailingStar
+      ? t === ''
+        ? () => true
+        : (s) => s.includes(t)
+      : value.leadingStar
+        ? (s) => s.endsWith(t)
+        : value.trailingStar
+          ? (s) => s.startsWith(t)
+          : (s) => s === t;
+  const wanted = operator === '=';
+  if (!value.leadingStar && !value.trailingStar && wanted) {
+    return (record) => {
+      const v = slotValue(record, slot);
+      if (typeof v === 'string') return v === t;
+      return typeof v === 'number' && Number.isFinite(v) && String(v) === t;
+    };
+  }
+  return (record) => {
+    const v = slotValue(record, slot);
+    if (typeof v === 'string') return matches(v) === wanted;
+    return typeof v === 'number' && Number.isFinite(v) && matches(String(v)) === wanted;
   };
 }

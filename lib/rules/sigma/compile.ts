@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Severity } from '../../findings';
-import { eventNameText } from '../event-names';
+import { allRequirements, anyRequirements, eventNameText, type Requirements, textTestOf, toRequiredValues } from '../event-names';
 import type { CompiledRule } from '../rule';
 import { RULE_ID } from '../schema';
 import { type ConditionNode, parseCondition, selectIdentifiers } from './condition';
@@ -123,6 +123,12 @@ function compile(doc: unknown, file: string): SigmaCompiledRule {
   // `service: iam` (TrailAlerts): only that service's records; `service: cloudtrail`: all
   const test: Predicate = eventSources === undefined ? unscoped : (record) => fromEventSource(record, eventSources) && unscoped(record);
   const fields = stringList(doc, 'fields');
+  // every field the detection needs, and the log source's event sources: the engine's index
+  const required = allRequirements([
+    requirementsOf(expression),
+    eventSources === undefined ? new Map() : new Map([['eventSource', { values: eventSources, ignoreCase: false }]]),
+  ]);
+  const requiredValues = toRequiredValues(required);
 
   const rule: SigmaCompiledRule = {
     id,
@@ -137,6 +143,7 @@ function compile(doc: unknown, file: string): SigmaCompiledRule {
     test: guard(test),
     ...(exact === undefined ? {} : { eventNames: exact }),
     ...(folded === undefined ? {} : { eventNamesIgnoreCase: folded }),
+    ...(requiredValues === undefined ? {} : { requiredValues }),
     ...(sigmaId === undefined ? {} : { sigmaId }),
     ...(author === undefined ? {} : { author }),
   };
@@ -279,6 +286,31 @@ function requiredEventNames(expr: Expr | DetectionNode, exact: boolean): Readonl
       }
       return names;
     }
+  }
+}
+
+/**
+ * What the expression needs of each field (see ../event-names.ts, `Requirements`): an item
+ * equal to listed texts gives them (exact when `|cased`, else lower-cased), any other item
+ * that needs a value gives "present"; AND and OR combine them; NOT gives nothing.
+ */
+function requirementsOf(expr: Expr | DetectionNode): Requirements {
+  switch (expr.k) {
+    case 'item': {
+      const eq = expr.equalsAnyOf;
+      if (eq !== undefined) return new Map([[expr.field, { values: new Set(eq.cased ? eq.values : eq.values.map((v) => v.toLowerCase())), ignoreCase: !eq.cased }]]);
+      if (!expr.needsValue) return new Map();
+      // the item's own test on the text alone, remembered per text by the engine; a fieldref reads another field, so only "present"
+      return new Map([[expr.field, expr.ownValuesOnly ? { ignoreCase: false, matches: textTestOf(expr.field, expr.test) } : { ignoreCase: false }]]);
+    }
+    case 'search':
+      return requirementsOf(expr.node);
+    case 'not':
+      return new Map();
+    case 'and':
+      return allRequirements(expr.operands.map(requirementsOf));
+    case 'or':
+      return anyRequirements(expr.operands.map(requirementsOf));
   }
 }
 

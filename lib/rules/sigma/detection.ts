@@ -1,4 +1,5 @@
 import { cidrContains, parseCidr } from './cidr';
+import { ARRAY_ON_PATH, fieldSlot, MISSING, slotLower, slotValue } from '../record-fields';
 import { type FieldPath, type FieldValues, parseFieldName, readField, valueText } from './field';
 import { SigmaProblem } from './problem';
 import { compileSigmaRegex, type RegexFlags } from './regex';
@@ -24,6 +25,13 @@ export interface DetectionItem {
    * exactly when `cased`, else after lower-casing): what the eventName index needs.
    */
   readonly equalsAnyOf?: { readonly values: readonly string[]; readonly cased: boolean };
+  /**
+   * The item holds only when the field has a value that is not null: every value test needs
+   * one (no `null`, `exists` or `neq`). What the field index needs for `errorCode|startswith`.
+   */
+  readonly needsValue: boolean;
+  /** Only value tests on this field's own values (no `fieldref`): `test` on a record holding only this field answers for any record. */
+  readonly ownValuesOnly: boolean;
 }
 
 export type DetectionNode = DetectionItem | { readonly k: 'and' | 'or'; readonly operands: readonly DetectionNode[] };
@@ -64,7 +72,12 @@ interface ModifierChain {
 type ValueSpec =
   | { readonly k: 'null' }
   | { readonly k: 'exists'; readonly exists: boolean }
-  | { readonly k: 'leaf'; readonly test: (value: unknown) => boolean }
+  | {
+      readonly k: 'leaf';
+      readonly test: (value: unknown) => boolean;
+      /** The same test for a string value given lower-cased (case-insensitive string tests): `test(v) === lower(v.toLowerCase())`. */
+      readonly lower?: (lowerText: string) => boolean;
+    }
   | { readonly k: 'fieldref'; readonly path: FieldPath; readonly test: (value: string, reference: string) => boolean };
 
 type Scalar = string | number | boolean | null;
@@ -121,6 +134,8 @@ function compileItem(name: string, key: string, raw: unknown): DetectionItem {
     key,
     field: fieldName,
     test: itemPredicate(path, specs, chain.all, chain.neq),
+    needsValue: !chain.neq && each.every((spec) => spec.k === 'leaf' || spec.k === 'fieldref'),
+    ownValuesOnly: each.every((spec) => spec.k === 'leaf'),
     ...equalsAnyOf(values as Scalar[], chain),
   };
 }
@@ -195,7 +210,7 @@ function numericValue(value: unknown): number | undefined {
   return undefined;
 }
 
-function textLeaf(test: (text: string) => boolean): ValueSpec {
+function textLeaf(test: (text: string) => boolean): Extract<ValueSpec, { k: 'leaf' }> {
   return {
     k: 'leaf',
     test: (v) => {
@@ -214,8 +229,12 @@ function valueSpec(where: string, value: Scalar, chain: ModifierChain): ValueSpe
       const stringMatching = chain.before || chain.after || chain.cased;
       if (typeof value === 'string' || (typeof value === 'number' && stringMatching)) {
         // a number under contains/startswith/endswith/cased is matched as its decimal text
-        const pieces = typeof value === 'string' ? parseSigmaString(value) : literalPieces(String(value));
-        return textLeaf(compileGlob(wrapWithStars(pieces, chain.before, chain.after), chain.cased));
+        const pieces = wrapWithStars(typeof value === 'string' ? parseSigmaString(value) : literalPieces(String(value)), chain.before, chain.after);
+        const leaf = textLeaf(compileGlob(pieces, chain.cased));
+        if (chain.cased) return leaf;
+        // lower-cased pieces compared exactly with lower-cased text: what compileGlob does uncased
+        const lowered = pieces.map((p) => (typeof p === 'object' ? { lit: p.lit.toLowerCase() } : p));
+        return { ...leaf, lower: compileGlob(lowered, true) };
       }
       if (stringMatching) return invalid('contains, startswith, endswith and cased need a string');
       if (value === null) return { k: 'null' };
@@ -345,12 +364,22 @@ function mergeLeaves(specs: readonly ValueSpec[], values: readonly Scalar[], cha
       const t = valueText(v);
       return t !== undefined && set.has(cased ? t : t.toLowerCase());
     };
+    if (!cased) return [{ k: 'leaf', test, lower: (t) => set.has(t) }, ...others];
   } else {
     const tests = leaves.map((l) => l.test);
     test = (v) => {
       for (let k = 0; k < tests.length; k++) if (tests[k]!(v)) return true;
       return false;
     };
+    // `userAgent|contains: [a, b, c]`: the record's lower-cased text once, for every value
+    const lowers = leaves.map((l) => l.lower);
+    if (lowers.every((l) => l !== undefined)) {
+      const lower = (t: string) => {
+        for (let k = 0; k < lowers.length; k++) if (lowers[k]!(t)) return true;
+        return false;
+      };
+      return [{ k: 'leaf', test, lower }, ...others];
+    }
   }
   return [{ k: 'leaf', test }, ...others];
 }
@@ -369,22 +398,20 @@ function plainTexts(values: readonly Scalar[], chain: ModifierChain): string[] |
 }
 
 /**
- * One value test, the common case: walks the path without allocating and falls back to the
- * general reader only when an array is on the path.
+ * One value test, the common case: the field is read through the record's shared slot
+ * (../record-fields.ts: walked once per record whichever rules ask) and falls back to the
+ * general reader only when an array is on the path. A case-insensitive test of a string
+ * takes the slot's lower-cased text, also computed once per record (`lower`).
  */
 function leafPredicate(path: FieldPath, spec: Extract<ValueSpec, { k: 'leaf' }>): Predicate {
-  const n = path.length;
+  const slot = fieldSlot(path.join('.'));
   const test = spec.test;
+  const lower = spec.lower;
   return (record) => {
-    let node: unknown = record;
-    for (let k = 0; k < n; k++) {
-      if (typeof node !== 'object' || node === null) return false;
-      if (Array.isArray(node)) return holds(spec, readField(record, path), record);
-      const key = path[k]!;
-      if (!Object.hasOwn(node, key)) return false;
-      node = (node as Record<string, unknown>)[key];
-    }
-    if (node === null || node === undefined) return false;
+    const node = slotValue(record, slot);
+    if (node === MISSING || node === null) return false;
+    if (node === ARRAY_ON_PATH) return holds(spec, readField(record, path), record);
+    if (typeof node === 'string' && lower !== undefined) return lower(slotLower(record, slot, node));
     if (typeof node !== 'object') return test(node);
     return Array.isArray(node) ? holds(spec, readField(record, path), record) : anyScalarInside(node, test);
   };

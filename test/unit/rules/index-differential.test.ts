@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import type { CloudTrailRecord } from '../../../lib/cloudtrail/types';
 import type { Finding } from '../../../lib/findings';
 import { planRules, ruleAnalyser } from '../../../lib/rules/engine';
+import { requiredEventNames, withFilterPatternHints } from '../../../lib/rules/event-names';
+import { compileFilterPattern, parseFilterPattern } from '../../../lib/rules/filter-pattern';
 import { buildRulePack, loadRulePack, readRuleDirectory, type RulePack } from '../../../lib/rules/load';
 import type { CompiledRule } from '../../../lib/rules/rule';
 import { compileSigmaRule, isSigmaRefusal, sigmaRuleFormat } from '../../../lib/rules/sigma';
@@ -13,11 +15,13 @@ import { apiCall, assumedRole, consoleLogin, iamUser, instanceRole, type Json, t
 fc.configureGlobal({ seed: 20261204 });
 
 /**
- * The eventName index (exact hints of filter patterns and `|cased` Sigma values, lower-cased
- * hints of Sigma's default case-insensitive values) must change nothing but the work done:
- * the indexed plan and a plan that evaluates every rule on every record give the same
- * findings, for the built-in pack, the SigmaHQ fixture rules and generated Sigma rules, on
- * CloudTrail-shaped records whose eventName varies in case, type and presence.
+ * The field index (eventName, eventSource, other required fields; exact hints of filter
+ * patterns and `|cased` Sigma values, lower-cased hints of Sigma's default case-insensitive
+ * values) and the per-record shared field slots must change nothing but the work done: the
+ * indexed plan and a plan that evaluates every rule on every record give the same findings,
+ * for the built-in pack, the SigmaHQ fixture rules, generated Sigma rules (with
+ * `logsource.service`) and generated filter patterns, on CloudTrail-shaped records whose
+ * eventName, eventSource and errorCode vary in case, type and presence.
  */
 const SIGMAHQ = path.resolve(__dirname, '../../fixtures/sigma/sigmahq');
 const OBJECT = { bucket: 'trail-bucket', key: 'AWSLogs/111122223333/CloudTrail/us-east-1/2026/03/01/x.json.gz' };
@@ -69,7 +73,7 @@ const record: fc.Arbitrary<JsonObject> = fc
     ),
     eventName,
     identity,
-    fc.option(fc.constantFrom('AccessDenied', 'Client.UnauthorizedOperation'), { nil: undefined }),
+    fc.option(fc.constantFrom<Json>('AccessDenied', 'accessdenied', 'Client.UnauthorizedOperation', 42, true, ['AccessDenied'], { code: 'AccessDenied' }), { nil: undefined }),
     fc.option(fc.record({ bucketName: fc.constantFrom('logs', 'public'), policy: fc.constantFrom('{"Effect":"Allow","Principal":"*"}', '{}') }), { nil: undefined }),
     fc.uuid(),
   )
@@ -82,6 +86,41 @@ const record: fc.Arbitrary<JsonObject> = fc
     return r;
   });
 
+/** Generated filter patterns on the fields the index uses, with the hints the loader gives them. */
+const fpCompare = fc.oneof(
+  fc.tuple(fc.constantFrom('eventName'), caseVariant),
+  fc.tuple(fc.constantFrom('eventSource'), fc.constantFrom(...SOURCES)),
+  fc.tuple(fc.constantFrom('userIdentity.type'), fc.constantFrom('Root', 'root', 'IAMUser', 'AssumedRole')),
+  fc.tuple(fc.constantFrom('errorCode'), fc.constantFrom('AccessDenied', 'AccessDenied*', '*UnauthorizedOperation', '*')),
+  fc.tuple(fc.constantFrom('requestParameters.bucketName'), fc.constantFrom('logs', 'pub*', '*')),
+).chain(([field, value]) => fc.constantFrom(`$.${field} = "${value}"`, `$.${field} != "${value}"`, `$.${field} = ${JSON.stringify(value).slice(1, -1).includes('*') ? value : `"${value}"`}`));
+const fpExpression: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
+  e: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fpCompare.map((c) => `(${c})`),
+    fc.array(tie('e'), { minLength: 2, maxLength: 3 }).map((xs) => `(${xs.join(' && ')})`),
+    fc.array(tie('e'), { minLength: 2, maxLength: 3 }).map((xs) => `(${xs.join(' || ')})`),
+    fc.constantFrom('($.errorCode NOT EXISTS)', '($.userIdentity.invokedBy IS NULL)'),
+  ),
+})).e;
+const generatedPattern: fc.Arbitrary<CompiledRule> = fc.tuple(fc.uuid(), fpExpression).map(([id, e]) => {
+  const expression = `{ ${e} }`;
+  const eventNames = requiredEventNames(parseFilterPattern(expression));
+  const rule: CompiledRule = {
+    id: `fp-${id}`,
+    title: 'Generated pattern',
+    severity: 'LOW',
+    source: 'rule',
+    description: '',
+    references: [],
+    file: `generated/${id}.yaml`,
+    expression,
+    test: compileFilterPattern(expression).test,
+    ...(eventNames === undefined ? {} : { eventNames }),
+  };
+  return withFilterPatternHints({ rule }).rule;
+});
+
 /** Generated Sigma rules on eventName (plain, `|cased`, lists, negated), eventSource and identity. */
 const nameKey = fc.constantFrom('eventName', 'eventName', 'eventName|cased', 'eventName|contains', 'eventName|startswith');
 const nameValue = fc.oneof(caseVariant, fc.array(caseVariant, { minLength: 1, maxLength: 3 }));
@@ -90,14 +129,16 @@ const selection = fc.record(
     [0]: fc.tuple(nameKey, nameValue),
     [1]: fc.tuple(fc.constantFrom('eventSource', 'eventSource|endswith'), fc.constantFrom<Json>(...SOURCES, ['s3.amazonaws.com', 'iam.amazonaws.com'])),
     [2]: fc.tuple(fc.constantFrom('userIdentity.type'), fc.constantFrom<Json>('Root', 'root', 'IAMUser', ['AssumedRole', 'Root'])),
+    [3]: fc.tuple(fc.constantFrom('errorCode', 'errorCode|startswith', 'errorCode|contains', 'errorCode|re', 'errorCode|cased'), fc.constantFrom<Json>('AccessDenied', 'access', ['Client.UnauthorizedOperation', 'AccessDenied'])),
+    [4]: fc.tuple(fc.constantFrom('requestParameters', 'requestParameters.bucketName', 'requestParameters.bucketName|endswith'), fc.constantFrom<Json>('logs', 'PUBLIC', null)),
   },
   { requiredKeys: [] },
 ).map((parts) => Object.fromEntries(Object.values(parts)) as Record<string, Json>);
 const condition = fc.constantFrom('selection', 'selection and not filter', 'selection or filter', '1 of selection*', 'all of selection*', 'selection and filter', 'not filter');
 const generatedRule: fc.Arbitrary<CompiledRule | undefined> = fc
-  .tuple(fc.uuid(), selection, selection, selection, condition, fc.constantFrom('low', 'high'))
-  .map(([id, sel, sel2, filter, cond, level]) => {
-    const doc = { title: 'Generated', id, level, logsource: { product: 'aws', service: 'cloudtrail' }, detection: { selection: sel, selection_b: sel2, filter, condition: cond } };
+  .tuple(fc.uuid(), selection, selection, selection, condition, fc.constantFrom('low', 'high'), fc.constantFrom('cloudtrail', 'cloudtrail', 's3', 'iam', 'signin'))
+  .map(([id, sel, sel2, filter, cond, level, service]) => {
+    const doc = { title: 'Generated', id, level, logsource: { product: 'aws', service }, detection: { selection: sel, selection_b: sel2, filter, condition: cond } };
     const result = compileSigmaRule(doc, `generated/${id}.yml`);
     return isSigmaRefusal(result) ? undefined : result;
   });
@@ -110,24 +151,26 @@ beforeAll(async () => {
 });
 
 describe('the eventName index against every rule on every record', () => {
-  it('indexes the SigmaHQ rules (the point of the index: they no longer run on every record)', () => {
+  it('indexes every SigmaHQ rule (the point of the index: they no longer run on every record)', () => {
     // Prepare
     const sigma = fixed.filter((r) => r.source === 'sigma');
     const plan = planRules(sigma);
 
     // Act
-    const always = plan.always.map((p) => path.basename(p.rule.file)).sort();
+    const indexedBy = (file: string) => plan.fields.find((f) => f.rules.some((p) => path.basename(p.rule.file) === file))?.field;
 
-    // Assess: only the two rules that name no eventName at all (an identity type, an ARN) stay
-    expect(sigma.length).toBeGreaterThan(always.length);
-    expect(always).toEqual(['aws_cloudtrail_imds_malicious_usage.yml', 'aws_root_account_usage.yml']);
+    // Assess: the two rules that name no eventName are indexed by the identity's type and ARN
+    expect(plan.always.map((p) => p.rule.id)).toEqual([]);
+    expect(indexedBy('aws_root_account_usage.yml')).toBe('userIdentity.type');
+    expect(indexedBy('aws_cloudtrail_imds_malicious_usage.yml')).toBe('userIdentity.arn');
+    expect(indexedBy('aws_cloudtrail_disable_logging.yml')).toBe('eventName');
   });
 
-  it('gives identical findings for the built-in pack, the SigmaHQ rules and generated Sigma rules', () => {
+  it('gives identical findings for the built-in pack, the SigmaHQ rules, generated Sigma rules and generated filter patterns', () => {
     fc.assert(
-      fc.property(fc.array(generatedRule, { maxLength: 6 }), fc.array(record, { maxLength: 25 }), (generated, records) => {
+      fc.property(fc.array(generatedRule, { maxLength: 6 }), fc.array(generatedPattern, { maxLength: 6 }), fc.array(record, { maxLength: 25 }), (generated, patterns, records) => {
         // Prepare
-        const rules = [...fixed, ...generated.filter((r): r is CompiledRule => r !== undefined)];
+        const rules = [...fixed, ...generated.filter((r): r is CompiledRule => r !== undefined), ...patterns];
 
         // Act
         const indexed = evaluate(planRules(rules), records);
@@ -138,6 +181,30 @@ describe('the eventName index against every rule on every record', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('evaluates the rules indexed by a field whose value is not text (Sigma looks into arrays, objects and booleans)', () => {
+    // Prepare
+    const doc = (id: string, selection: Record<string, Json>) => ({ title: 'Non-text', id, logsource: { product: 'aws', service: 'cloudtrail' }, detection: { selection, condition: 'selection' } });
+    const rules = [
+      doc('5b1c2d3e-0000-4000-8000-000000000001', { 'errorCode|contains': 'access' }),
+      doc('5b1c2d3e-0000-4000-8000-000000000002', { errorCode: 'true' }),
+      doc('5b1c2d3e-0000-4000-8000-000000000003', { 'userIdentity.type': 'root' }),
+    ].map((d) => compileSigmaRule(d, 'non-text.yml') as CompiledRule);
+    const records = [
+      { ...apiCall('s3.amazonaws.com', 'GetObject', { eventID: 'array' }), errorCode: ['AccessDenied'] },
+      { ...apiCall('s3.amazonaws.com', 'GetObject', { eventID: 'object' }), errorCode: { code: 'AccessDenied' } },
+      { ...apiCall('s3.amazonaws.com', 'GetObject', { eventID: 'boolean' }), errorCode: true },
+      { ...apiCall('s3.amazonaws.com', 'GetObject', { eventID: 'fan-out' }), userIdentity: [{ type: 'Root' }] },
+    ];
+
+    // Act
+    const indexed = evaluate(planRules(rules), records);
+    const everything = evaluate(planRules(rules, { indexed: false }), records);
+
+    // Assess
+    expect(indexed.map((f) => f.eventID).sort()).toEqual(['array', 'boolean', 'fan-out', 'object']);
+    expect(indexed).toEqual(everything);
   });
 
   it('finds the SigmaHQ rules on records whose eventName differs from the rule in case only', () => {

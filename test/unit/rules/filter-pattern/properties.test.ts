@@ -1,3 +1,4 @@
+import { beginRecord, endRecords } from '../../../../lib/rules/record-fields';
 import fc from 'fast-check';
 import {
   compileFilterPattern,
@@ -250,6 +251,42 @@ describe('operators', () => {
         const folded = compileFilterPattern(source).test(r);
         const plain = compileFilterPattern(source, { mergeEqualities: false }).test(r);
         expect(folded).toBe(plain);
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('fast paths (comparisons on plain paths through the shared per-record slots)', () => {
+  const scalar = fc.oneof(text, fc.integer({ min: -3, max: 3 }), fc.constantFrom<unknown>(null, true, 1.5, 'a', 'A', ''));
+  /** Records whose plain paths lead somewhere: nested objects, arrays on the way, scalars. */
+  const shaped = fc.oneof(
+    record,
+    fc.record({ a: fc.oneof(scalar, fc.record({ b: scalar }), fc.array(fc.record({ b: scalar }), { maxLength: 2 }), fc.array(scalar, { maxLength: 2 })), b: scalar, c: fc.record({ b: scalar }) }, { requiredKeys: [] }),
+    fc.array(fc.record({ a: scalar }), { maxLength: 2 }),
+  );
+
+  it('give the same answer as the general walk, alone and with slots shared between patterns within a record', () => {
+    fc.assert(
+      fc.property(fc.array(pattern, { minLength: 1, maxLength: 4 }), fc.array(shaped, { minLength: 1, maxLength: 4 }), (sources, records) => {
+        // Prepare
+        const fast = sources.map((s) => compileFilterPattern(s).test);
+        const walk = sources.map((s) => compileFilterPattern(s, { fastPaths: false }).test);
+
+        for (const r of records) {
+          // Act: outside the engine, then as the engine evaluates a record (slots shared by every pattern)
+          const expected = walk.map((t) => t(r));
+          const alone = fast.map((t) => t(r));
+          beginRecord(r);
+          const shared = fast.map((t) => t(r));
+          const again = fast.map((t) => t(r));
+          endRecords();
+
+          // Assess
+          expect(alone).toEqual(expected);
+          expect(shared).toEqual(expected);
+          expect(again).toEqual(expected);
+        }
       }),
       RUNS,
     );

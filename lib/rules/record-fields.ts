@@ -1,0 +1,92 @@
+/**
+ * Field values shared by every rule within one record. A pack of 200 rules reads
+ * `eventSource`, `userAgent` or `userIdentity.arn` dozens of times per record; here each
+ * dotted path is walked once per record and its lower-cased text (Sigma's case-insensitive
+ * comparisons) computed once, whichever rules ask.
+ *
+ * Paths get a slot number when rules are compiled (`fieldSlot`). The engine calls
+ * `beginRecord` before evaluating a record and `endRecords` after its batch: a slot is valid
+ * while its generation equals the current one, so a new record costs one counter increment
+ * — no Map or array is allocated per record. A predicate called outside the engine (tests,
+ * the rule test runner) reads the record directly, never a value remembered for another one.
+ */
+
+/** The path reaches nothing: a missing key, or a string, number, boolean or null on the way. */
+export const MISSING: unique symbol = Symbol('missing');
+/** An array on the way (before the last key): each front end reads such a record its own way. */
+export const ARRAY_ON_PATH: unique symbol = Symbol('array on path');
+
+export type SlotValue = unknown;
+
+const slotOf = new Map<string, number>();
+const paths: string[][] = [];
+const generations: number[] = [];
+const values: unknown[] = [];
+const lowerGenerations: number[] = [];
+const lowers: string[] = [];
+
+let current: unknown = MISSING;
+let generation = 1;
+
+/** The slot of a dotted path of plain keys (`userIdentity.sessionContext.sessionIssuer.arn`). */
+export function fieldSlot(path: string): number {
+  const known = slotOf.get(path);
+  if (known !== undefined) return known;
+  const slot = paths.length;
+  slotOf.set(path, slot);
+  paths.push(path.split('.'));
+  generations.push(0);
+  values.push(undefined);
+  lowerGenerations.push(0);
+  lowers.push('');
+  return slot;
+}
+
+/** The engine starts evaluating `record`: values remembered for the previous one are stale. */
+export function beginRecord(record: unknown): void {
+  current = record;
+  generation++;
+}
+
+/** The engine is done with its batch: nothing is remembered for a record it may no longer own. */
+export function endRecords(): void {
+  current = MISSING;
+  generation++;
+}
+
+/**
+ * What the slot's path reaches in `record`, through objects by own properties: the value
+ * (anything but undefined), `MISSING`, or `ARRAY_ON_PATH`. Allocates nothing.
+ */
+export function slotValue(record: unknown, slot: number): SlotValue {
+  if (record === current && generations[slot] === generation) return values[slot];
+  const value = walk(record, paths[slot]!);
+  if (record === current) {
+    generations[slot] = generation;
+    values[slot] = value;
+  }
+  return value;
+}
+
+/** `text.toLowerCase()` for the slot's string value `text`, once per record. */
+export function slotLower(record: unknown, slot: number, text: string): string {
+  if (record === current && lowerGenerations[slot] === generation) return lowers[slot]!;
+  const lower = text.toLowerCase();
+  if (record === current) {
+    lowerGenerations[slot] = generation;
+    lowers[slot] = lower;
+  }
+  return lower;
+}
+
+function walk(record: unknown, steps: readonly string[]): SlotValue {
+  let node: unknown = record;
+  for (let k = 0; k < steps.length; k++) {
+    if (typeof node !== 'object' || node === null) return MISSING;
+    if (Array.isArray(node)) return ARRAY_ON_PATH;
+    const key = steps[k]!;
+    if (!Object.hasOwn(node, key)) return MISSING;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node === undefined ? MISSING : node;
+}
