@@ -63,6 +63,8 @@ export interface Requirement {
   readonly ignoreCase: boolean;
   /** Without `values`: a string value must pass this test (e.g. `userAgent|contains: kali`). */
   readonly matches?: (text: string) => boolean;
+  /** With `matches`: every text that passes contains this many fixed characters (`*tool-7*`: 6); absent when unknown (a regex). */
+  readonly literal?: number;
 }
 
 /** Per field path: what every match needs. */
@@ -79,7 +81,11 @@ function accepts(r: Requirement, text: string): boolean {
 function both(a: Requirement, b: Requirement): Requirement {
   if (a.values === undefined && b.values === undefined) {
     const [x, y] = [a.matches, b.matches];
-    return x === undefined ? b : y === undefined ? a : { ignoreCase: false, matches: (t) => x(t) && y(t) };
+    if (x === undefined) return b;
+    if (y === undefined) return a;
+    // both tests hold: the longer fixed text is in every passing text
+    const literal = Math.max(a.literal ?? 0, b.literal ?? 0);
+    return { ignoreCase: false, matches: (t) => x(t) && y(t), ...(literal > 0 ? { literal } : {}) };
   }
   if (a.values === undefined) return b;
   if (b.values === undefined) return a;
@@ -101,7 +107,9 @@ function either(a: Requirement, b: Requirement): Requirement {
   }
   const unrestricted = (r: Requirement) => r.values === undefined && r.matches === undefined;
   if (unrestricted(a) || unrestricted(b)) return ANY;
-  return { ignoreCase: false, matches: (t) => accepts(a, t) || accepts(b, t) };
+  // either test: only the shorter fixed text is promised, and only when both tests state one
+  const literal = a.values === undefined && b.values === undefined && a.literal !== undefined && b.literal !== undefined ? Math.min(a.literal, b.literal) : undefined;
+  return { ignoreCase: false, matches: (t) => accepts(a, t) || accepts(b, t), ...(literal === undefined ? {} : { literal }) };
 }
 
 /**
@@ -160,7 +168,7 @@ export function toRequiredValues(requirements: Requirements): readonly RequiredV
         field,
         ...(req.values === undefined ? {} : { values: req.values }),
         ...(req.ignoreCase ? { ignoreCase: true } : {}),
-        ...(req.values === undefined && req.matches !== undefined ? { matches: req.matches } : {}),
+        ...(req.values === undefined && req.matches !== undefined ? { matches: req.matches, ...(req.literal === undefined ? {} : { literal: req.literal }) } : {}),
       }),
     );
   }
@@ -192,7 +200,9 @@ export function requiredFieldValues(expression: FilterExpression): Requirements 
       // `= "*tool*"`, `= %regex%`: the comparison itself, on the text alone (a few texts pass);
       // `!=` and numbers: only "present" (most texts pass: the index would gain nothing)
       if (operator !== '=' || value.kind === 'number') return new Map([[field, ANY]]);
-      return new Map([[field, { ignoreCase: false, matches: textTestOf(field, compileExpression(expression)) }]]);
+      const matches = textTestOf(field, compileExpression(expression));
+      // a glob's fixed text is in every text that passes it; a regex states nothing
+      return new Map([[field, { ignoreCase: false, matches, ...(value.kind === 'glob' ? { literal: value.text.length } : {}) }]]);
     }
     case 'and':
       return allRequirements(expression.operands.map(requiredFieldValues));

@@ -80,6 +80,15 @@ export function slotLower(record: unknown, slot: number, text: string): string {
 }
 
 function walk(record: unknown, steps: readonly string[]): SlotValue {
+  // most indexed fields are top-level keys (eventName, eventSource, userAgent, errorCode): one
+  // step, no loop — every record reads five or six of them
+  if (steps.length === 1) {
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) return typeof record === 'object' && record !== null ? ARRAY_ON_PATH : MISSING;
+    const key = steps[0]!;
+    if (!Object.hasOwn(record, key)) return MISSING;
+    const value = (record as Record<string, unknown>)[key];
+    return value === undefined ? MISSING : value;
+  }
   let node: unknown = record;
   for (let k = 0; k < steps.length; k++) {
     if (typeof node !== 'object' || node === null) return MISSING;

@@ -61,6 +61,12 @@ export interface RequiredValues {
    * holds for it (`userAgent|contains: kali`). Pure; the engine remembers its answer per text.
    */
   readonly matches?: (text: string) => boolean;
+  /**
+   * With `matches`: every text that passes contains at least this many fixed characters
+   * (`$.userAgent = "*tool-7*"`: 6). The engine prefers such a test to an eventSource value
+   * set when choosing where to file the rule (./engine.ts, `chooseHint`). Absent: unknown.
+   */
+  readonly literal?: number;
 }
 
 export type RuleStatus = 'active' | 'disabled' | 'inactive';

@@ -3,6 +3,8 @@ import { stringify } from 'yaml';
 import type { CloudTrailRecord } from '../../../lib/cloudtrail/types';
 import type { Finding } from '../../../lib/findings';
 import { planRules, ruleAnalyser } from '../../../lib/rules/engine';
+import { requiredEventNames, withFilterPatternHints } from '../../../lib/rules/event-names';
+import { compileFilterPattern, parseFilterPattern } from '../../../lib/rules/filter-pattern';
 import { buildRulePack, loadRulePack, type RulePack } from '../../../lib/rules/load';
 import type { CompiledRule } from '../../../lib/rules/rule';
 import { BUILTIN_DIR, builtinRecord, ruleDoc, trailRecords } from './helpers';
@@ -291,5 +293,67 @@ describe('the eventName index', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('where the plan files a rule', () => {
+  /** A filter-pattern rule with the hints the loader gives it, its evaluations counted in `calls`. */
+  function patternRule(id: string, expression: string, calls: { n: number }): CompiledRule {
+    const test = compileFilterPattern(expression).test;
+    const rule: CompiledRule = {
+      ...packOf(ruleDoc(id)).rules[0]!,
+      expression,
+      test: (r) => (calls.n++, test(r)),
+      eventNames: requiredEventNames(parseFilterPattern(expression)),
+      requiredValues: undefined,
+    };
+    return withFilterPatternHints({ rule }).rule;
+  }
+  const fieldOf = (expression: string): string | undefined => {
+    const plan = planRules([patternRule('r', expression, { n: 0 })]);
+    return plan.always.length > 0 ? undefined : plan.fields[0]?.field;
+  };
+
+  it('prefers a test naming a fixed text of three characters or more to an eventSource value', () => {
+    // Act, Assess
+    expect(fieldOf('{ ($.eventSource = "ec2.amazonaws.com") && ($.userAgent = "*tool-7*") }')).toBe('userAgent');
+    expect(fieldOf('{ ($.eventSource = "sts.amazonaws.com") && ($.errorCode = "AccessDenied*") }')).toBe('errorCode');
+    expect(fieldOf('{ ($.eventSource = "ec2.amazonaws.com") && (($.userAgent = "*tool-7*") || ($.userAgent = "kali*")) }')).toBe('userAgent');
+  });
+
+  it('keeps the eventSource value when the test names too short a text, or none it can see', () => {
+    // Act, Assess
+    expect(fieldOf('{ ($.eventSource = "ec2.amazonaws.com") && ($.userAgent = "*ab*") }')).toBe('eventSource');
+    expect(fieldOf('{ ($.eventSource = "ec2.amazonaws.com") && ($.userAgent = %tool-[0-9]+%) }')).toBe('eventSource');
+    expect(fieldOf('{ ($.eventSource = "ec2.amazonaws.com") && (($.userAgent = "*tool-7*") || ($.userAgent = "*x*")) }')).toBe('eventSource');
+  });
+
+  it('keeps eventName first, even before a selective test', () => {
+    // Act, Assess
+    expect(fieldOf('{ ($.eventName = "RunInstances") && ($.userAgent = "*tool-7*") }')).toBe('eventName');
+    expect(fieldOf('{ ($.eventSource = "ec2.amazonaws.com") && ($.eventName = "Run*") && ($.userAgent = "*tool-7*") }')).toBe('eventName');
+  });
+
+  it('evaluates a rule filed under its test only for records whose text passes it, with the same findings', () => {
+    // Prepare
+    const calls = { n: 0 };
+    const rule = patternRule('tool-on-ec2', '{ ($.eventSource = "ec2.amazonaws.com") && ($.userAgent = "*tool-7*") }', calls);
+    const base = builtinRecord('root-console-login', 'match');
+    const records = [
+      { ...base, eventID: 'a', eventSource: 'ec2.amazonaws.com', userAgent: 'aws-cli/2.15' },
+      { ...base, eventID: 'b', eventSource: 'ec2.amazonaws.com', userAgent: 'tool-7/1.0' },
+      { ...base, eventID: 'c', eventSource: 's3.amazonaws.com', userAgent: 'tool-7/1.0' },
+      { ...base, eventID: 'd', eventSource: 'ec2.amazonaws.com', userAgent: 'aws-cli/2.15' },
+    ];
+
+    // Act
+    const indexed = evaluate({ plan: planRules([rule]) }, records);
+    const indexedCalls = calls.n;
+    const everything = evaluate({ plan: planRules([rule], { indexed: false }) }, records);
+
+    // Assess
+    expect(indexedCalls).toBe(2);
+    expect(indexed.map((f) => f.eventID)).toEqual(['b']);
+    expect(indexed).toEqual(everything);
   });
 });
