@@ -20,6 +20,7 @@ import { localScanItems } from '../lib/scan/inputs';
 import { scanItems } from '../lib/scan/run';
 import { cloudTrailKey, writeLogFile } from './corpus/files';
 import { benchRulePack, lambdaAnalysers } from './lambda';
+import { median } from './stats';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,7 +31,6 @@ function bytesOf(s: string): number {
   const unit = (m[2] ?? 'MB').toUpperCase();
   return Math.round(Number(m[1]) * (unit === 'KB' ? 1024 : unit === 'MB' ? 1024 ** 2 : 1024 ** 3));
 }
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 async function corpus(root: string, bytes: number, records?: number): Promise<{ key: string; records: number }> {
   const deliveredAt = new Date(Date.UTC(2026, 10, 24, 9, 5));

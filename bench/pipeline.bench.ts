@@ -36,6 +36,7 @@ import { cloudTrailKey, writeLogFile } from './corpus/files';
 import { hashingCost } from './integrity-hash';
 import type { RulePack } from '../lib/rules/load';
 import { benchRulePack, lambdaAnalysers } from './lambda';
+import { median } from './stats';
 
 const ROOT = path.resolve(__dirname, 'out', 'corpus');
 /** Keep in step with NODE_OPTIONS in serverless.yml. */
@@ -112,11 +113,6 @@ export async function runPipeline(key: string, analysersFor?: PipelineDeps['anal
   );
   if (report.status !== 'processed') throw new Error(`pipeline failed: ${report.reason}`);
   return { report, sink };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
 }
 
 function mb(bytes: number): string {

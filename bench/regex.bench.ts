@@ -27,6 +27,7 @@ import { buildSync } from 'esbuild';
 import type { RE2JS } from 're2js';
 import type { compileRegex, Dialect, RegexFlags } from '../lib/rules/regex';
 import { contextFrom, createRng, mixedRecordAt } from './corpus/records';
+import { median } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -118,11 +119,6 @@ function re2(m: Re2Module): Engine {
 
 function ms(since: bigint): number {
   return Number(process.hrtime.bigint() - since) / 1e6;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 function matchAll(engine: Engine, values: Record<Field, string[]>, count: number[]): number {

@@ -37,6 +37,7 @@ import type { CompiledRule } from '../lib/rules/rule';
 import { sigmaRuleFormat } from '../lib/rules/sigma';
 import { syntheticRules, syntheticSigmaRules } from './synthetic-rules';
 import { corpusFile, parseSize, runPipeline } from './pipeline.bench';
+import { median } from './stats';
 
 const ROOT = path.resolve(__dirname, 'out', 'corpus');
 
@@ -45,11 +46,6 @@ function loadAverage(): string {
     .loadavg()
     .map((x) => x.toFixed(2))
     .join(' ');
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
 }
 
 function seconds(since: bigint): number {
