@@ -34,7 +34,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
-import { parseDocument } from 'yaml';
+import { functionSettings } from './function-settings';
 import { median } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -150,16 +150,6 @@ interface Sizes {
   readonly zod: number;
   readonly awsSdk: number;
   readonly own: number;
-}
-
-/** A checkout's serverless.yml: custom.esbuild (serverless-esbuild's options) and the function's NODE_OPTIONS. */
-function functionSettings(root: string): { esbuild: BuildOptions & { exclude?: unknown; plugins?: unknown }; flags: string[] } {
-  const template = parseDocument(readFileSync(path.join(root, 'serverless.yml'), 'utf8')).toJS() as {
-    custom: { esbuild: BuildOptions & { plugins?: unknown } };
-    provider: { environment?: { NODE_OPTIONS?: string } };
-  };
-  const flags = (template.provider.environment?.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
-  return { esbuild: template.custom.esbuild, flags };
 }
 
 /** Bundles `root`'s functions/ingest.ts into `outdir` as serverless.yml says, `overrides` on top. */
