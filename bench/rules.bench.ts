@@ -36,7 +36,8 @@ import { buildRulePack, readRuleDirectory } from '../lib/rules/load';
 import type { CompiledRule } from '../lib/rules/rule';
 import { sigmaRuleFormat } from '../lib/rules/sigma';
 import { syntheticRules, syntheticSigmaRules } from './synthetic-rules';
-import { corpusFile, parseSize, runPipeline } from './pipeline.bench';
+import { parseSize } from './corpus/generate';
+import { corpusFile, runPipeline } from './pipeline.bench';
 import { median } from './stats';
 
 const ROOT = path.resolve(__dirname, 'out', 'corpus');

@@ -14,7 +14,8 @@ import { gunzipSync } from 'node:zlib';
 import { DeliveryCounter } from '../../lib/anomaly/counting';
 import type { TrailRecord } from '../../lib/cloudtrail/types';
 import { ReferenceCounter } from '../../test/unit/anomaly/reference-counter';
-import { corpusFile, parseSize, type TimeLayout } from '../pipeline.bench';
+import { parseSize } from '../corpus/generate';
+import { corpusFile, type TimeLayout } from '../pipeline.bench';
 import { median } from '../stats';
 
 const ROOT = path.resolve(__dirname, '..', 'out', 'corpus');
