@@ -19,18 +19,14 @@ import { processObject } from '../lib/pipeline';
 import { localScanItems } from '../lib/scan/inputs';
 import { scanItems } from '../lib/scan/run';
 import { cloudTrailKey, writeLogFile } from './corpus/files';
+import { parseSize } from './corpus/generate';
 import { benchRulePack, lambdaAnalysers } from './lambda';
+import { median } from './stats';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 }
-function bytesOf(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(KB|MB|GB)?$/i.exec(s) as RegExpExecArray;
-  const unit = (m[2] ?? 'MB').toUpperCase();
-  return Math.round(Number(m[1]) * (unit === 'KB' ? 1024 : unit === 'MB' ? 1024 ** 2 : 1024 ** 3));
-}
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 async function corpus(root: string, bytes: number, records?: number): Promise<{ key: string; records: number }> {
   const deliveredAt = new Date(Date.UTC(2026, 10, 24, 9, 5));
@@ -41,7 +37,7 @@ async function corpus(root: string, bytes: number, records?: number): Promise<{ 
 }
 
 async function scanVsPipeline(root: string, size: string, reps: number): Promise<void> {
-  const { key, records } = await corpus(root, bytesOf(size));
+  const { key, records } = await corpus(root, parseSize(size));
   const pack = await benchRulePack();
   const pipeline: number[] = [];
   const scan: number[] = [];

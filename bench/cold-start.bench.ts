@@ -34,7 +34,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
-import { parseDocument } from 'yaml';
+import { functionSettings } from './function-settings';
+import { median } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
 const EVENT = path.join(ROOT, 'events', 's3-put.json');
@@ -151,16 +152,6 @@ interface Sizes {
   readonly own: number;
 }
 
-/** A checkout's serverless.yml: custom.esbuild (serverless-esbuild's options) and the function's NODE_OPTIONS. */
-function functionSettings(root: string): { esbuild: BuildOptions & { exclude?: unknown; plugins?: unknown }; flags: string[] } {
-  const template = parseDocument(readFileSync(path.join(root, 'serverless.yml'), 'utf8')).toJS() as {
-    custom: { esbuild: BuildOptions & { plugins?: unknown } };
-    provider: { environment?: { NODE_OPTIONS?: string } };
-  };
-  const flags = (template.provider.environment?.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
-  return { esbuild: template.custom.esbuild, flags };
-}
-
 /** Bundles `root`'s functions/ingest.ts into `outdir` as serverless.yml says, `overrides` on top. */
 async function bundle(root: string, outdir: string, overrides: BuildOptions = {}): Promise<Sizes> {
   const { esbuild } = functionSettings(root);
@@ -200,11 +191,6 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
 }
 
 const kb = (bytes: number): string => `${Math.round(bytes / 1024).toLocaleString('en-US')} KB`;

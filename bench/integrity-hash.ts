@@ -12,6 +12,7 @@ import { DiscardingSink } from '../lib/forward/sink';
 import { MemoryLogHashStore } from '../lib/integrity/hash-store';
 import { FileObjectSource } from '../lib/local/file-source';
 import { processObject } from '../lib/pipeline';
+import { median } from './stats';
 
 const ROOT = path.resolve(__dirname, 'out', 'corpus');
 
@@ -24,8 +25,6 @@ async function once(key: string, hashing: boolean): Promise<number> {
   if (report.status !== 'processed' || (hashing && !report.integrity?.hashStored)) throw new Error(`pipeline failed: ${report.reason}`);
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 /** One line per file: pipeline ms without and with hashing, and the share hashing adds. */
 export async function hashingCost(files: ReadonlyArray<{ key: string; label: string }>, reps: number): Promise<void> {

@@ -33,9 +33,11 @@ import { DiscardingSink, type LogTarget, type PutOutcome } from '../lib/forward/
 import { FileObjectSource } from '../lib/local/file-source';
 import { processObject, type PipelineDeps } from '../lib/pipeline';
 import { cloudTrailKey, writeLogFile } from './corpus/files';
+import { parseSize } from './corpus/generate';
 import { hashingCost } from './integrity-hash';
 import type { RulePack } from '../lib/rules/load';
 import { benchRulePack, lambdaAnalysers } from './lambda';
+import { median } from './stats';
 
 const ROOT = path.resolve(__dirname, 'out', 'corpus');
 /** Keep in step with NODE_OPTIONS in serverless.yml. */
@@ -56,13 +58,6 @@ const LAYOUTS: Record<TimeLayout, { letter: string; label: string; eventTime?: (
   // a multiplicative hash of the index: a fixed, scrambled order over the 13 days
   spread13d: { letter: 'S', label: ', spread over 13 days', eventTime: (i, t) => t - ((Math.imul(i + 1, 2654435761) >>> 0) % (13 * 24 * HOUR_MS)) },
 };
-
-export function parseSize(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(KB|MB|GB)?$/i.exec(s.trim());
-  if (!m) throw new Error(`bad size ${s}`);
-  const unit = (m[2] ?? 'MB').toUpperCase();
-  return Math.round(Number(m[1]) * (unit === 'KB' ? 1024 : unit === 'MB' ? 1024 ** 2 : 1024 ** 3));
-}
 
 /** Makes (or reuses) a corpus file of about `bytes` uncompressed; returns its key below ROOT. */
 export async function corpusFile(bytes: number, seed = 42, layout: TimeLayout = 'delivery'): Promise<{ key: string; records: number }> {
@@ -112,11 +107,6 @@ export async function runPipeline(key: string, analysersFor?: PipelineDeps['anal
   );
   if (report.status !== 'processed') throw new Error(`pipeline failed: ${report.reason}`);
   return { report, sink };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
 }
 
 function mb(bytes: number): string {

@@ -5,11 +5,12 @@
  * maintained linear-time alternative; the native `re2` binding needs an install script) on
  * rule-shaped regexes — from the built-in rules, the SigmaHQ fixtures and the front ends'
  * tests, in both dialects — over field values of realistic CloudTrail records
- * (bench/corpus). Each engine is an esbuild bundle (minified, cjs, node22) loaded as the
- * function loads code, in two builds: with `keepNames` (the function's build until issue 15's
- * cold-start work dropped it) and without (as serverless.yml builds now; re2js at its best:
- * keepNames names each of its ~50 classes in a static block, and it then matches several
- * times slower). Rounds alternate the engines; each figure is the median:
+ * (bench/corpus). Each engine is an esbuild bundle built with the function's settings
+ * (serverless.yml custom.esbuild, read by bench/function-settings.ts) and loaded as the
+ * function loads code, in two builds: with `keepNames` added (the function's build until
+ * issue 15's cold-start work dropped it) and as serverless.yml builds now, without it (re2js
+ * at its best: keepNames names each of its ~50 classes in a static block, and it then
+ * matches several times slower). Rounds alternate the engines; each figure is the median:
  *  - match: every regex over every value of its field (answers checked equal first);
  *  - compile: every regex compiled 50 times;
  *  - require: a fresh `node` process `require`s the bundle, timed inside the process;
@@ -27,6 +28,8 @@ import { buildSync } from 'esbuild';
 import type { RE2JS } from 're2js';
 import type { compileRegex, Dialect, RegexFlags } from '../lib/rules/regex';
 import { contextFrom, createRng, mixedRecordAt } from './corpus/records';
+import { functionSettings } from './function-settings';
+import { median } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -120,11 +123,6 @@ function ms(since: bigint): number {
   return Number(process.hrtime.bigint() - since) / 1e6;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
 function matchAll(engine: Engine, values: Record<Field, string[]>, count: number[]): number {
   const compiled = CASES.map((c) => engine.compile(c));
   const t = process.hrtime.bigint();
@@ -142,19 +140,24 @@ function compileAll(engine: Engine): number {
   return ms(t);
 }
 
-/** An esbuild bundle of `contents` with the function's settings (serverless.yml custom.esbuild). */
-function bundle(contents: string, keepNames: boolean): Uint8Array {
+/**
+ * An esbuild bundle of `contents` built as the function is (serverless.yml custom.esbuild,
+ * read as bench/cold-start.bench.ts reads it), with `keepNames` added when asked. Not
+ * written: the bytes for `outfile` (the source map's link names it). Without the function's
+ * plugins: they rewrite the built-in pack, zod and yaml, which neither engine imports (and
+ * buildSync takes no plugins); `exclude` is serverless-esbuild's option, not esbuild's.
+ */
+function bundle(contents: string, outfile: string, keepNames: boolean): Uint8Array {
+  const { exclude: _exclude, plugins: _plugins, ...settings } = functionSettings(ROOT).esbuild;
   const result = buildSync({
+    ...settings,
+    ...(keepNames ? { keepNames } : {}),
     stdin: { contents, resolveDir: ROOT, loader: 'ts' },
-    bundle: true,
-    minify: true,
-    keepNames,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node22',
+    outfile,
     write: false,
+    logLevel: 'warning',
   });
-  return result.outputFiles[0]!.contents;
+  return result.outputFiles.find((f) => f.path === outfile)!.contents;
 }
 
 const PROBE = 'const t = process.hrtime.bigint(); require(process.argv[1]); process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6));';
@@ -176,8 +179,8 @@ function main(): void {
     // [engine][0: with keepNames (the earlier function build), 1: without keepNames (the function's build now)]
     const builds = entries.map((entry, i) =>
       [true, false].map((keepNames) => {
-        const bytes = bundle(entry, keepNames);
         const file = path.join(dir, `${i}-${keepNames ? 'function' : 'plain'}.js`);
+        const bytes = bundle(entry, file, keepNames);
         writeFileSync(file, bytes);
         const module: unknown = load(file);
         return { bytes, file, engine: i === 0 ? ours(module as OursModule) : re2(module as Re2Module) };

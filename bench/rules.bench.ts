@@ -36,7 +36,9 @@ import { buildRulePack, readRuleDirectory } from '../lib/rules/load';
 import type { CompiledRule } from '../lib/rules/rule';
 import { sigmaRuleFormat } from '../lib/rules/sigma';
 import { syntheticRules, syntheticSigmaRules } from './synthetic-rules';
-import { corpusFile, parseSize, runPipeline } from './pipeline.bench';
+import { parseSize } from './corpus/generate';
+import { corpusFile, runPipeline } from './pipeline.bench';
+import { median } from './stats';
 
 const ROOT = path.resolve(__dirname, 'out', 'corpus');
 
@@ -45,11 +47,6 @@ function loadAverage(): string {
     .loadavg()
     .map((x) => x.toFixed(2))
     .join(' ');
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
 }
 
 function seconds(since: bigint): number {

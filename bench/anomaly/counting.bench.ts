@@ -14,14 +14,12 @@ import { gunzipSync } from 'node:zlib';
 import { DeliveryCounter } from '../../lib/anomaly/counting';
 import type { TrailRecord } from '../../lib/cloudtrail/types';
 import { ReferenceCounter } from '../../test/unit/anomaly/reference-counter';
-import { corpusFile, parseSize, type TimeLayout } from '../pipeline.bench';
+import { parseSize } from '../corpus/generate';
+import { corpusFile, type TimeLayout } from '../pipeline.bench';
+import { median } from '../stats';
 
 const ROOT = path.resolve(__dirname, '..', 'out', 'corpus');
 const REPS = 21;
-
-function median(xs: number[]): number {
-  return [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
-}
 
 async function main(): Promise<void> {
   const i = process.argv.indexOf('--size');

@@ -18,6 +18,7 @@ import { classifyKey } from '../../lib/cloudtrail/classify';
 import type { TrailRecord } from '../../lib/cloudtrail/types';
 import type { Finding } from '../../lib/findings';
 import { countRequests, createBaselineTable, startDynamoDb } from '../../testkit/dynamodb';
+import { quantile } from '../stats';
 import { PRICES, costPerMillion } from './cost';
 import { ACCOUNT, type InjectedAnomaly, type Scenario, TrafficGenerator, scenario } from './traffic';
 
@@ -195,7 +196,7 @@ function report(
   const targetDelays = outcomes.filter((o) => err(o) && o.anomaly.size >= 5 && dur(o) >= 5 && o.detectedAt !== undefined)
     .map((o) => (o.detectedAt as number) - o.firstDelivery).sort((a, b) => a - b);
   const endLags = outcomes.filter((o) => o.endedAt !== undefined).map((o) => (o.endedAt as number) - o.lastDelivery).sort((a, b) => a - b);
-  const quantile = (xs: readonly number[], q: number): number | string => (xs.length === 0 ? 'n/a' : (xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] as number));
+  const quantileOrNa = (sorted: readonly number[], q: number): number | string => (sorted.length === 0 ? 'n/a' : quantile(sorted, q));
   const cpuMs = logs.reduce((a, l) => a + l.cpuMs, 0);
   const roundTrips = logs.length * 2;
   const storedBytes = capacity.maxWrite * 1024 * 24 * (7 + 2);
@@ -240,15 +241,15 @@ function report(
   );
   for (const x of falseAlarms.slice(0, args.verbose ? falseAlarms.length : 3)) console.log(`    ${x.f.title} [delivery ${x.delivery}, p=${String(x.f.details?.detector && (x.f.details.detector as Record<string, unknown>).pValue)}]`);
   console.log(
-    `detection delay in deliveries after the first containing the anomaly: median ${quantile(delays, 0.5)}, p90 ${quantile(delays, 0.9)}; ` +
-      `for error bursts ≥5× ≥5 min: median ${quantile(targetDelays, 0.5)}, p90 ${quantile(targetDelays, 0.9)} (target 0)`,
+    `detection delay in deliveries after the first containing the anomaly: median ${quantileOrNa(delays, 0.5)}, p90 ${quantileOrNa(delays, 0.9)}; ` +
+      `for error bursts ≥5× ≥5 min: median ${quantileOrNa(targetDelays, 0.5)}, p90 ${quantileOrNa(targetDelays, 0.9)} (target 0)`,
   );
-  console.log(`End findings for ${endLags.length}/${delays.length} detected anomalies, median ${quantile(endLags, 0.5)} deliveries after the anomaly's last delivery`);
+  console.log(`End findings for ${endLags.length}/${delays.length} detected anomalies, median ${quantileOrNa(endLags, 0.5)} deliveries after the anomaly's last delivery`);
   const mean = reqs.reduce((a, b) => a + b, 0) / reqs.length;
   const by = [...capacity.byCommand].map(([k, v]) => `${k.replace('Command', '')} ${(v / logs.length).toFixed(2)}`).join(', ');
   console.log(`DynamoDB requests per delivery: mean ${mean.toFixed(2)}, max ${Math.max(...reqs)} (${by}); RRU ${(capacity.read / logs.length).toFixed(2)}, WRU ${(capacity.write / logs.length).toFixed(2)} per delivery`);
   const cpuSorted = logs.map((l) => l.cpuMs).sort((a, b) => a - b);
-  console.log(`analyser CPU per delivery (observe + finish, store time excluded): mean ${(cpuMs / logs.length).toFixed(1)} ms, p99 ${Number(quantile(cpuSorted, 0.99)).toFixed(1)} ms`);
+  console.log(`analyser CPU per delivery (observe + finish, store time excluded): mean ${(cpuMs / logs.length).toFixed(1)} ms, p99 ${quantile(cpuSorted, 0.99).toFixed(1)} ms`);
   console.log(`cost per million events (prices ${PRICES.asOf}; Lambda ${LAMBDA_MEMORY_GB * 1024} MB arm64, analyser CPU + ${DYNAMODB_ROUND_TRIP_MS} ms × 2 DynamoDB round trips per delivery):`);
   console.log(
     `  DynamoDB reads ${usd(cost.dynamoDbReads)} + writes ${usd(cost.dynamoDbWrites)} + storage ${usd(cost.dynamoDbStorage)} + Lambda duration ${usd(cost.lambdaDuration)} = ${usd(cost.total)} per million events`,

@@ -253,50 +253,39 @@ export class DeliveryCounter {
 
   /**
    * Each API's counts per minute of the `kept` hours, in minute order, and its calls, writes
-   * and errors of the other hours (late: [calls, writes, errors] per API). A record of an
-   * hour not kept costs no Map entry: a file spread over days costs one pass, not a Map of its minutes.
+   * and errors of the other hours (late: [calls, writes, errors] per API). A minute of the
+   * window and a record of the log take the same path, `tally`. A record of an hour not kept
+   * costs no Map entry: a file spread over days costs one pass, not a Map of its minutes.
    */
   private minutesPerApi(kept: ReadonlySet<number>): { byMinute: Array<Map<number, Counts>>; late: Float64Array } {
     const late = new Float64Array(this.apis.length * 3);
-    const byMinute = this.apis.map((api, i) => {
-      const minutes = new Map<number, Counts>();
-      const w = api.window;
-      if (w === undefined) return minutes;
-      for (let offset = 0; offset < WINDOW_MINUTES; offset++) {
-        const calls = w[offset * 3] as number;
-        if (calls === 0) continue;
-        const writes = w[offset * 3 + 1] as number;
-        const errors = w[offset * 3 + 2] as number;
-        const minute = this.windowStart + offset;
-        if (kept.has(hourOf(minute))) {
-          minutes.set(minute, { calls, writes, errors });
-        } else {
-          late[i * 3] = (late[i * 3] as number) + calls;
-          late[i * 3 + 1] = (late[i * 3 + 1] as number) + writes;
-          late[i * 3 + 2] = (late[i * 3 + 2] as number) + errors;
-        }
-      }
-      return minutes;
-    });
-    this.forEachOutside((i, minute, flags) => {
-      const write = flags & WRITE ? 1 : 0;
-      const error = flags & ERROR ? 1 : 0;
+    const byMinute = this.apis.map(() => new Map<number, Counts>());
+    const tally = (i: number, minute: number, calls: number, writes: number, errors: number): void => {
       if (!kept.has(hourOf(minute))) {
-        late[i * 3] = (late[i * 3] as number) + 1;
-        late[i * 3 + 1] = (late[i * 3 + 1] as number) + write;
-        late[i * 3 + 2] = (late[i * 3 + 2] as number) + error;
+        late[i * 3] = (late[i * 3] as number) + calls;
+        late[i * 3 + 1] = (late[i * 3 + 1] as number) + writes;
+        late[i * 3 + 2] = (late[i * 3 + 2] as number) + errors;
         return;
       }
       const minutes = byMinute[i] as Map<number, Counts>;
       const c = minutes.get(minute);
       if (c === undefined) {
-        minutes.set(minute, { calls: 1, writes: write, errors: error });
+        minutes.set(minute, { calls, writes, errors });
       } else {
-        c.calls++;
-        c.writes += write;
-        c.errors += error;
+        c.calls += calls;
+        c.writes += writes;
+        c.errors += errors;
+      }
+    };
+    this.apis.forEach((api, i) => {
+      const w = api.window;
+      if (w === undefined) return;
+      for (let offset = 0; offset < WINDOW_MINUTES; offset++) {
+        const calls = w[offset * 3] as number;
+        if (calls > 0) tally(i, this.windowStart + offset, calls, w[offset * 3 + 1] as number, w[offset * 3 + 2] as number);
       }
     });
+    this.forEachOutside((i, minute, flags) => tally(i, minute, 1, flags & WRITE ? 1 : 0, flags & ERROR ? 1 : 0));
     return { byMinute: byMinute.map((minutes) => new Map([...minutes].sort((a, b) => a[0] - b[0]))), late };
   }
 

@@ -82,6 +82,39 @@ describe('DeliveryCounter', () => {
     expect(result.skipped.late).toBe(1);
     expect(result.apis.get('ec2/A')?.calls).toBe(2);
   });
+
+  it('counts the hours not kept as late, from minutes in the window and outside it alike', () => {
+    // Prepare: the first record (hour H, 14:00) places the in-place window at H-1 to H+1;
+    // H+5 and H-3 are outside it. Calls per hour: H 3, H+1 4, H+5 4, H-3 1: H+1 and H+5 kept.
+    const counter = new DeliveryCounter({ ...DEFAULT_COUNTING_OPTIONS, maxHours: 2 });
+    const puts = (minute: number, calls: number, failed: number) =>
+      traffic(minute, 1, [{ api: PUT_PARAMETER, callsPerMinute: calls, errorsPerMinute: failed }]).map((r) => r.record);
+    const records = wrap([
+      ...puts(T0 + 10, 2, 1), // H, window, late
+      apiCall(T0 + 20, 0, { api: DESCRIBE, callsPerMinute: 1 }, true), // H, window, late: its API's only call
+      ...puts(T0 + 65, 3, 1), // H+1, window, kept
+      ...puts(T0 + 66, 1, 0),
+      ...puts(T0 + 307, 3, 1), // H+5, outside the window, kept
+      ...puts(T0 + 308, 1, 0),
+      ...puts(T0 - 180, 1, 1), // H-3, outside the window, late
+    ]);
+    // Act
+    counter.observe(records);
+    const result = counter.result();
+    // Assess
+    expect([...result.apis.keys()]).toEqual([apiId(PUT_PARAMETER)]);
+    const api = result.apis.get(apiId(PUT_PARAMETER));
+    expect(api).toMatchObject({ calls: 8, writes: 8, errors: 2 });
+    expect([...(api?.byMinute ?? new Map())]).toEqual([
+      [T0 + 65, { calls: 3, writes: 3, errors: 1 }],
+      [T0 + 66, { calls: 1, writes: 1, errors: 0 }],
+      [T0 + 307, { calls: 3, writes: 3, errors: 1 }],
+      [T0 + 308, { calls: 1, writes: 1, errors: 0 }],
+    ]);
+    expect(result.counted).toBe(8);
+    expect(result.skipped.late).toBe(4);
+    expect(result.coveredMinutes).toEqual([T0 + 65, T0 + 66, T0 + 307, T0 + 308]);
+  });
 });
 
 describe('coverMinutes', () => {
