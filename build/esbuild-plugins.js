@@ -50,7 +50,9 @@ const zodEnglishOnly = {
  * nothing of the bundle and a function that reads YAML pays what it paid before, later.
  * (Tried and dropped: the Security Hub and EventBridge SDK clients the same way. Each file
  * then carries its own copy of the SDK core, which cost the deployments that use them
- * 11–28 % more instructions to their first event than the 5 % it saved the others.)
+ * 11–28 % more instructions to their first event than the 5 % it saved the others. The
+ * Security Hub client is now loaded on use inside the bundle instead, one SDK core:
+ * functions/commons/deps.ts, securityHubImporter.)
  * test/unit/build/lazy-yaml.test.ts.
  */
 const LAZY_DIR = 'lazy-modules';

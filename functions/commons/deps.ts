@@ -2,7 +2,6 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { CloudWatchLogsSink } from '../../lib/aws/cloudwatch-logs-sink';
@@ -11,7 +10,7 @@ import { DynamoDbAlertLedger } from '../../lib/aws/dynamodb-alert-ledger';
 import { DynamoDbBaselineStore } from '../../lib/aws/dynamodb-baseline-store';
 import { S3ObjectSource } from '../../lib/aws/s3-source';
 import { EventBridgePublisher } from '../../lib/aws/eventbridge-publisher';
-import { SecurityHubImporter } from '../../lib/aws/securityhub-importer';
+import type { SecurityHubImporter } from '../../lib/aws/securityhub-importer';
 import { CloudTrailPublicKeys } from '../../lib/aws/cloudtrail-public-keys';
 import { DynamoDbLogHashStore } from '../../lib/aws/dynamodb-log-hash-store';
 import { CachedPublicKeys, IntegrityReader } from '../../lib/integrity';
@@ -85,7 +84,7 @@ export function buildIngestDeps(
     if (!accountId || !home) {
       throw new ConfigError('Security Hub output needs the function\'s account and Region: run in Lambda, or set TRAILWATCH_ACCOUNT_ID and AWS_REGION');
     }
-    channels.push(securityHubChannel(new SecurityHubImporter(new SecurityHubClient(HTTP)), { accountId, region: home, partition: partition || 'aws' }, telemetry.metrics));
+    channels.push(securityHubChannel(securityHubImporter(), { accountId, region: home, partition: partition || 'aws' }, telemetry.metrics));
   }
   if (alertsOn && config.EVENT_BUS_NAME) {
     channels.push(eventBridgeChannel(new EventBridgePublisher(new EventBridgeClient(HTTP)), config.EVENT_BUS_NAME, telemetry.metrics));
@@ -127,3 +126,17 @@ export function buildIngestDeps(
   };
 }
 
+/**
+ * The Security Hub importer and its client, loaded when a deployment turns the output on
+ * (SECURITY_HUB_ENABLED), not when the module loads: the client is the largest part of the
+ * bundle (290 KB, mostly the schema of a finding) and a deployment without the output never
+ * runs its module code. `require` makes esbuild wrap the module in a function inside the same
+ * bundle, which a cold start only pre-parses (the shared SDK core stays one copy, unlike a
+ * file of its own); lib/aws/securityhub-importer.ts names the two exports it uses, so the
+ * rest of the package stays out.
+ */
+function securityHubImporter(): SecurityHubImporter {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on use, see above
+  const importer = require('../../lib/aws/securityhub-importer') as typeof import('../../lib/aws/securityhub-importer');
+  return importer.securityHubImporter(HTTP);
+}

@@ -1,4 +1,10 @@
-import { BatchImportFindingsCommand, SecurityHubServiceException, type AwsSecurityFinding, type SecurityHubClient } from '@aws-sdk/client-securityhub';
+import {
+  BatchImportFindingsCommand,
+  SecurityHubClient,
+  SecurityHubServiceException,
+  type AwsSecurityFinding,
+  type SecurityHubClientConfig,
+} from '@aws-sdk/client-securityhub';
 import { NotifyRejectedError, NotifyUnavailableError, type NotifyError } from '../notify/errors';
 import type { AsffFinding } from '../outputs/asff';
 import type { BatchSink } from '../outputs/batch-channel';
@@ -35,6 +41,11 @@ export class SecurityHubImporter implements BatchSink<AsffFinding> {
     }
     return { failed };
   }
+}
+
+/** An importer with a client of its own (`config`: the function's HTTP timeouts). */
+export function securityHubImporter(config: SecurityHubClientConfig): SecurityHubImporter {
+  return new SecurityHubImporter(new SecurityHubClient(config));
 }
 
 function wrap(err: unknown): NotifyError {

@@ -214,18 +214,26 @@ export function requiredFieldValues(expression: FilterExpression): Requirements 
 }
 
 /**
- * A trailwatch rule file's entry with the field hints of its filter pattern
- * (`requiredValues`: `$.eventSource = "iam.amazonaws.com"`, `$.userIdentity.type = "Root"`,
- * `$.errorCode = "AccessDenied*"`) added to the rule it evaluates. A `where:` clause only
- * narrows the pattern, so the hints stay sound. The tests' copy of the rule is left as it
- * is: the test runner evaluates it alone, without an index.
+ * The field hints of a parsed filter pattern (`requiredValues`: `$.eventSource =
+ * "iam.amazonaws.com"`, `$.userIdentity.type = "Root"`, `$.errorCode = "AccessDenied*"`),
+ * for the rule it compiles to. A `where:` clause only narrows the pattern, so the hints stay
+ * sound for a rule with one. lib/rules/rule-file.ts adds them to a rule file's configured
+ * rule from the expression it has parsed already.
+ */
+export function filterPatternHints(expression: FilterExpression): readonly RequiredValues[] | undefined {
+  return toRequiredValues(requiredFieldValues(expression));
+}
+
+/**
+ * A rule built from a filter pattern outside a rule file (tests, bench/synthetic-rules.ts)
+ * with the hints a rule file's rule gets (`filterPatternHints`), its pattern parsed again.
  */
 export function withFilterPatternHints<E extends { readonly rule?: CompiledRule }>(entry: E): E {
   const rule = entry.rule;
   if (rule === undefined || rule.source !== 'rule' || rule.requiredValues !== undefined) return entry;
   let requiredValues: readonly RequiredValues[] | undefined;
   try {
-    requiredValues = toRequiredValues(requiredFieldValues(parseFilterPattern(rule.expression)));
+    requiredValues = filterPatternHints(parseFilterPattern(rule.expression));
   } catch {
     return entry;
   }

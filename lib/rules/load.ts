@@ -4,7 +4,6 @@ import { parseAllDocuments } from 'yaml';
 import type { PrecompiledRuleFile } from './builtin-pack';
 import { planRules, type EvaluationPlan } from './engine';
 import { RuleLoadError } from './errors';
-import { withFilterPatternHints } from './event-names';
 import type { Trust } from './functions';
 import type { ParamValues } from './params';
 import type { CompiledRule, RefusedRule, RuleEntry } from './rule';
@@ -198,7 +197,7 @@ export function buildRulePack(
       continue;
     } else {
       const compile = 'testCases' in document && document.testCases === false ? compileRuleFileWithoutTestCases : compileRuleFile;
-      entry = withFilterPatternHints(compile(doc, file, { params: options.params ?? {}, disabled, ...(options.trust === undefined ? {} : { trust: options.trust }) }));
+      entry = compile(doc, file, { params: options.params ?? {}, disabled, ...(options.trust === undefined ? {} : { trust: options.trust }) });
     }
     const other = seen.get(entry.id);
     if (other !== undefined) throw new RuleLoadError('DuplicateRuleId', file, `rule id ${JSON.stringify(entry.id)} is already used by ${other}`);

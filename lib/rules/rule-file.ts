@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { RuleLoadError } from './errors';
-import { requiredEventNames } from './event-names';
-import { compileFilterPattern, FilterPatternError, parseFilterPattern } from './filter-pattern';
+import { filterPatternHints, requiredEventNames } from './event-names';
+import { FilterPatternError, type FilterExpression, parseFilterPattern } from './filter-pattern';
+import { compileExpression } from './filter-pattern/compile';
 import { compileWhere, NO_TRUST, type Trust, WhereSyntaxError } from './functions';
 import { checkParamDeclarations, expandParams, type ParamValues } from './params';
 import type { CompiledRule, RuleEntry } from './rule';
@@ -29,7 +30,8 @@ export function compileRuleFile(doc: unknown, file: string, options: RuleFileOpt
   const def = parsed.data;
   checkDefinition(def, file);
 
-  const forTests = compileDefinition(def, file, def.tests.params ?? {}, 'tests.params', def.tests.trust ?? NO_TRUST);
+  // the tests' rule without the index's hints: the test runner evaluates it alone
+  const forTests = compileDefinition(def, file, def.tests.params ?? {}, 'tests.params', def.tests.trust ?? NO_TRUST, { hints: false });
   if ('missing' in forTests) throw new RuleLoadError('InvalidRuleParam', file, `tests.params gives no values for ${forTests.missing}`);
   const tests = { rule: forTests.rule, match: def.tests.match, noMatch: def.tests.noMatch };
   return configuredEntry(def, { id: def.id, file, format: RULE_FILE_FORMAT, tests }, options);
@@ -60,7 +62,7 @@ function checkDefinition(def: RuleFile | RuleFileWithoutTestCases, file: string)
 function configuredEntry(def: Omit<RuleFile, 'tests'>, base: Pick<RuleEntry, 'id' | 'file' | 'format' | 'tests'>, options: RuleFileOptions): RuleEntry {
   // The tests' values stand in only for the tests: a deployment without configured values
   // must not alert on a list that nobody chose for it.
-  const compiled = compileDefinition(def, base.file, options.params ?? {}, 'configured value', options.trust ?? NO_TRUST);
+  const compiled = compileDefinition(def, base.file, options.params ?? {}, 'configured value', options.trust ?? NO_TRUST, { hints: true });
   if ('missing' in compiled) {
     return { ...base, status: 'inactive', statusReason: `parameter ${compiled.missing} has no value: configure it to turn this rule on` };
   }
@@ -70,17 +72,28 @@ function configuredEntry(def: Omit<RuleFile, 'tests'>, base: Pick<RuleEntry, 'id
   return { ...base, rule: configured, status: 'active' };
 }
 
-/** A checked definition → the rule for `values` and `trust`, or the first parameter without a value. */
-export function compileDefinition(def: Omit<RuleFile, 'tests'>, file: string, values: ParamValues, valuesFrom: string, trust: Trust): { rule: CompiledRule } | { missing: string } {
+/**
+ * A checked definition → the rule for `values` and `trust`, or the first parameter without a
+ * value. The pattern is parsed once, for the predicate, the eventName index and (`hints`) the
+ * field hints of the engine's index (lib/rules/event-names.ts).
+ */
+export function compileDefinition(
+  def: Omit<RuleFile, 'tests'>,
+  file: string,
+  values: ParamValues,
+  valuesFrom: string,
+  trust: Trust,
+  { hints }: { hints: boolean },
+): { rule: CompiledRule } | { missing: string } {
   const expansion = expandParams(def.match, def.params ?? {}, values);
   if ('missing' in expansion) return expansion;
   if ('invalid' in expansion) throw new RuleLoadError('InvalidRuleParam', file, `${valuesFrom} ${expansion.invalid}`);
   const pattern = expansion.pattern;
+  let expression: FilterExpression;
   let test: (record: unknown) => boolean;
-  let eventNames: ReadonlySet<string> | undefined;
   try {
-    test = compileFilterPattern(pattern).test;
-    eventNames = requiredEventNames(parseFilterPattern(pattern));
+    expression = parseFilterPattern(pattern);
+    test = compileExpression(expression, pattern);
   } catch (err) {
     if (!(err instanceof FilterPatternError)) throw err;
     const expanded = pattern === def.match ? '' : ' (after parameter expansion)';
@@ -98,6 +111,8 @@ export function compileDefinition(def: Omit<RuleFile, 'tests'>, file: string, va
     const matches = test;
     test = (record) => matches(record) && where(record);
   }
+  const eventNames = requiredEventNames(expression);
+  const requiredValues = hints ? filterPatternHints(expression) : undefined;
   const rule: CompiledRule = Object.freeze({
     id: def.id,
     title: def.title,
@@ -112,6 +127,7 @@ export function compileDefinition(def: Omit<RuleFile, 'tests'>, file: string, va
     ...(eventNames === undefined ? {} : { eventNames }),
     ...(def.threshold === undefined ? {} : { threshold: Object.freeze({ ...def.threshold }) }),
     ...(def.dedupKey === undefined ? {} : { dedupKey: Object.freeze([...def.dedupKey]) }),
+    ...(requiredValues === undefined ? {} : { requiredValues }),
   });
   return { rule };
 }
