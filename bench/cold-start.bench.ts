@@ -259,11 +259,13 @@ async function main(): Promise<void> {
     /** One fresh process of `variant` to its first event handled; `wrapper`: a command to run it under. */
     const probe = async (variant: Variant, wrapper: readonly string[] = [], stopAtReady = false): Promise<{ sample: Sample; stderr: string }> => {
       const endpoint = `http://127.0.0.1:${await freePort()}`;
-      const [command, ...rest] = [...wrapper, process.execPath, ...variant.flags, 'probe.js'];
+      // the flags go through NODE_OPTIONS, as the Lambda gets them (Node refuses there any V8 flag outside a short list)
+      const [command, ...rest] = [...wrapper, process.execPath, 'probe.js'];
       const child = spawnSync(command!, rest, {
         cwd: variant.dir,
         env: {
           ...env,
+          NODE_OPTIONS: variant.flags.join(' '),
           ...variant.env,
           BENCH_PORT: endpoint.split(':')[2],
           AWS_ENDPOINT_URL_S3: endpoint,

@@ -1,6 +1,6 @@
 /**
  * Pipeline benchmark: `npm run bench` (options: --sizes 1MB,10MB,100MB,300MB
- * --order-sizes 10MB,100MB --reps 3).
+ * --order-sizes 10MB,100MB --reps 3 --rss-runs 5; --rss-only prints the peak-RSS section alone).
  *
  * Prints, in one run, for CloudTrail files from 1 MB to 300 MB (uncompressed) of the corpus
  * generator's realistic records, and for files whose records are out of order across days
@@ -19,15 +19,20 @@
  *    µs per record of the pipeline alone, + the built-in rules, + anomaly counting, each
  *    addition as a share of the pipeline-alone time;
  *  - peak RSS of fresh processes running the pipeline on the smallest and the largest file,
- *    with no analysers and as the Lambda runs it, and on the largest 13-day file (the batcher
- *    holds more back for out-of-order records): the median of 3 processes with their range
- *    (one process varies with when V8 happens to collect).
+ *    with the function's V8 flags (NODE_OPTIONS read from serverless.yml), with no analysers
+ *    and as the Lambda runs it, and on the largest 13-day file (the batcher holds more back
+ *    for out-of-order records): the median of `--rss-runs` processes and each one's peak (V8
+ *    sizes its heap from speeds it measures, so processes differ), the goal line on the
+ *    median and on the worst process; then as the Lambda with the young-generation flag alone,
+ *    and with V8's defaults, for comparison.
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { createGunzip } from 'node:zlib';
+import { parseDocument } from 'yaml';
 import { PUT_LOG_EVENTS_LIMITS, minimumCalls, sortedCalls, type LogBatch } from '../lib/forward/batcher';
 import { DiscardingSink, type LogTarget, type PutOutcome } from '../lib/forward/sink';
 import { FileObjectSource } from '../lib/local/file-source';
@@ -40,8 +45,14 @@ import { benchRulePack, lambdaAnalysers } from './lambda';
 import { median } from './stats';
 
 const ROOT = path.resolve(__dirname, 'out', 'corpus');
-/** Keep in step with NODE_OPTIONS in serverless.yml. */
-const LAMBDA_V8_FLAGS = ['--max-semi-space-size=4'];
+
+/** The function's NODE_OPTIONS (serverless.yml provider.environment), as V8 flags for the peak-RSS probes. */
+export function lambdaV8Flags(root = path.resolve(__dirname, '..')): string[] {
+  const template = parseDocument(readFileSync(path.join(root, 'serverless.yml'), 'utf8')).toJS() as {
+    provider: { environment?: { NODE_OPTIONS?: string } };
+  };
+  return (template.provider.environment?.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+}
 
 const HOUR_MS = 3_600_000;
 
@@ -129,7 +140,7 @@ function peakRss(): number {
 
 async function probe(key: string, lambda: boolean): Promise<void> {
   const { report } = await runPipeline(key, lambda ? lambdaAnalysers(await benchRulePack()) : undefined);
-  process.stdout.write(JSON.stringify({ maxRss: peakRss(), records: report.records.read }));
+  process.stdout.write(JSON.stringify({ maxRss: peakRss(), records: report.records.read, heapLimit: getHeapStatistics().heap_size_limit }));
 }
 
 /**
@@ -174,6 +185,9 @@ async function main(): Promise<void> {
   const sizes = opt('--sizes', '1MB,10MB,100MB,300MB').split(',').map(parseSize);
   const orderSizes = opt('--order-sizes', '10MB,100MB').split(',').filter(Boolean).map(parseSize);
   const reps = Number(opt('--reps', '3'));
+  const rssRuns = Number(opt('--rss-runs', '5'));
+  // --rss-only: the files and the peak-RSS section, without the timed runs
+  const rssOnly = args.includes('--rss-only');
 
   const load = loadavg().map((l) => l.toFixed(2)).join(' ');
   console.log(`trailwatch pipeline benchmark — node ${process.version}, ${reps} alternating repetitions, medians; load average ${load} on ${availableParallelism()} CPUs\n`);
@@ -186,6 +200,10 @@ async function main(): Promise<void> {
     const f = await corpusFile(size, 42, layout);
     files.push({ ...f, size, layout, compressed: statSync(path.join(ROOT, f.key)).size });
   }
+
+  const spread = files.filter((f) => f.layout === 'spread13d').at(-1);
+  const delivered = files.filter((f) => f.layout === 'delivery');
+  if (rssOnly) return peakRssSection(delivered, spread, rssRuns);
 
   const pack = await benchRulePack();
   const lambda = lambdaAnalysers(pack);
@@ -255,47 +273,69 @@ async function main(): Promise<void> {
   const splitFile = files.find((f) => f.layout === 'delivery' && f.size >= 10 * 1024 ** 2);
   if (splitFile) await costSplit(splitFile, pack, Math.max(reps, 5));
 
-  const delivered = files.filter((f) => f.layout === 'delivery');
   await hashingCost(delivered.map((f) => ({ key: f.key, label: mb(f.size) })), reps);
+  peakRssSection(delivered, spread, rssRuns);
+}
+
+/**
+ * Peak RSS of fresh processes on the smallest and the largest file, `runs` processes each,
+ * with the function's own V8 flags (serverless.yml NODE_OPTIONS) and for comparison without
+ * its old-space cap and with V8's defaults. Every process's peak is printed: V8 sizes the
+ * old generation from GC and allocation speeds it measures, so one process can differ from
+ * the next, and the goal line takes the worst of them as well as the median.
+ */
+function peakRssSection(delivered: ReadonlyArray<{ key: string; size: number }>, spread: { key: string; size: number } | undefined, runs: number): void {
   const smallest = delivered[0]!;
   const largest = delivered[delivered.length - 1]!;
-  const spread = files.filter((f) => f.layout === 'spread13d').at(-1);
-  const rssOnce = (key: string, flags: string[], lambda: boolean) => {
-    const child = spawnSync(process.execPath, [...flags, ...process.execArgv, __filename, '--probe', key, ...(lambda ? ['--lambda'] : [])], {
+  // the flags go through NODE_OPTIONS, as the Lambda gets them: Node refuses there any V8
+  // flag outside its short list, which a flag on the command line would not show
+  const rssOnce = (key: string, flags: readonly string[], lambda: boolean) => {
+    const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--probe', key, ...(lambda ? ['--lambda'] : [])], {
       encoding: 'utf8',
-      env: { ...process.env, NODE_OPTIONS: '' },
+      env: { ...process.env, NODE_OPTIONS: flags.join(' ') },
     });
     if (child.status !== 0) throw new Error(child.stderr);
-    return JSON.parse(child.stdout) as { maxRss: number; records: number };
+    return JSON.parse(child.stdout) as { maxRss: number; records: number; heapLimit: number };
   };
-  /** Median peak RSS of 3 fresh processes, and the range. */
-  const rss = (key: string, flags: string[], lambda: boolean) => {
-    const runs = [0, 1, 2].map(() => rssOnce(key, flags, lambda));
-    const peaks = runs.map((r) => r.maxRss);
-    return { maxRss: median(peaks), min: Math.min(...peaks), max: Math.max(...peaks), records: runs[0]!.records };
+  const rss = (key: string, flags: readonly string[], lambda: boolean) => {
+    const all = Array.from({ length: runs }, () => rssOnce(key, flags, lambda));
+    const peaks = all.map((r) => r.maxRss);
+    return { median: median(peaks), max: Math.max(...peaks), peaks, records: all[0]!.records, heapLimit: all[0]!.heapLimit };
   };
-  const range = (r: { min: number; max: number }) => `(${(r.min / 1024 ** 2).toFixed(1)}–${(r.max / 1024 ** 2).toFixed(1)})`;
-  // Peak RSS is measured with the V8 flags the Lambda runs with (serverless.yml NODE_OPTIONS):
-  // by default V8 grows its young generation to 3 × 16 MB on a long run, which a 1 MB file
-  // never triggers, so without them "memory grows with file size" is V8's sizing, not the pipeline.
-  for (const [label, flags, lambda] of [
-    ['no analysers, Lambda flags (' + LAMBDA_V8_FLAGS.join(' ') + ')', LAMBDA_V8_FLAGS, false],
-    ['as the Lambda, Lambda flags (' + LAMBDA_V8_FLAGS.join(' ') + ')', LAMBDA_V8_FLAGS, true],
-    ['no analysers, V8 defaults', [], false],
-  ] as const) {
-    const small = rss(smallest.key, [...flags], lambda);
-    const large = rss(largest.key, [...flags], lambda);
+  const peaksText = (r: { peaks: number[] }) => `[${r.peaks.map((p) => (p / 1024 ** 2).toFixed(0)).join(' ')}]`;
+  const lambdaFlags = lambdaV8Flags();
+  // the young-generation size alone, V8 left to size the old generation from this machine's memory
+  const semiOnly = lambdaFlags.filter((f) => f.startsWith('--max-semi-space-size'));
+  // Peak RSS is measured with the V8 flags the Lambda runs with: by default V8 grows its young
+  // generation to 3 × 16 MB on a long run (which a 1 MB file never triggers), sizes its old
+  // generation from this machine's memory (4 GB here, against the function's 1 GB), letting
+  // garbage grow to 4 × the live heap before a full collection where the function's cap allows
+  // 1.4 × (see the comment at NODE_OPTIONS in serverless.yml).
+  const rows: Array<{ label: string; flags: readonly string[]; lambda: boolean; goal?: boolean }> = [
+    { label: 'no analysers, function\'s flags', flags: lambdaFlags, lambda: false },
+    { label: 'as the Lambda, function\'s flags', flags: lambdaFlags, lambda: true, goal: true },
+    ...(semiOnly.length < lambdaFlags.length ? [{ label: 'as the Lambda, the function\'s young-generation flag alone', flags: semiOnly, lambda: true }] : []),
+    { label: 'no analysers, V8 defaults', flags: [], lambda: false },
+  ];
+  for (const row of rows) {
+    const small = rss(smallest.key, row.flags, row.lambda);
+    const large = rss(largest.key, row.flags, row.lambda);
+    const flagText = row.flags.length > 0 ? row.flags.join(' ') : 'no flags';
     console.log(
-      `\npeak RSS, median of 3 fresh processes (range), ${label}: ${mb(small.maxRss)} ${range(small)} for ${mb(smallest.size)} (${small.records} records), ` +
-        `${mb(large.maxRss)} ${range(large)} for ${mb(largest.size)} (${large.records} records): ${(large.maxRss / small.maxRss).toFixed(2)}×`,
+      `\npeak RSS, ${row.label} (${flagText}; V8 heap limit ${mb(small.heapLimit)}), median of ${runs} fresh processes [each]: ` +
+        `${mb(small.median)} ${peaksText(small)} for ${mb(smallest.size)} (${small.records} records), ` +
+        `${mb(large.median)} ${peaksText(large)} for ${mb(largest.size)} (${large.records} records): ${(large.median / small.median).toFixed(2)}× (worst ${(large.max / small.median).toFixed(2)}×)`,
     );
-    if (lambda && flags === LAMBDA_V8_FLAGS) {
-      const growth = large.maxRss / small.maxRss;
-      console.log(`goal: peak RSS as the Lambda, largest file ≤ 1.3× the smallest — ${growth.toFixed(2)}×: ${growth <= 1.3 ? 'met' : 'not met'}`);
+    if (row.goal) {
+      const growth = large.median / small.median;
+      const worst = large.max / small.median;
+      console.log(
+        `goal: peak RSS as the Lambda, largest file ≤ 1.3× the smallest — median ${growth.toFixed(2)}×, worst of ${runs} ${worst.toFixed(2)}×: ${worst <= 1.3 ? 'met' : growth <= 1.3 ? 'met by the median, not by the worst process' : 'not met'}`,
+      );
     }
-    if (spread && !lambda) {
-      const held = rss(spread.key, [...flags], lambda);
-      console.log(`  and ${mb(held.maxRss)} ${range(held)} for ${mb(spread.size)} spread over 13 days (${held.records} records): ${(held.maxRss / small.maxRss).toFixed(2)}×`);
+    if (spread && !row.lambda) {
+      const held = rss(spread.key, row.flags, row.lambda);
+      console.log(`  and ${mb(held.median)} ${peaksText(held)} for ${mb(spread.size)} spread over 13 days (${held.records} records): ${(held.median / small.median).toFixed(2)}×`);
     }
   }
 }
