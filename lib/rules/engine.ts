@@ -5,6 +5,7 @@ import { type FieldReader, fieldReader, keyText } from './field-path';
 import { findingFacts, findingFor } from './finding';
 import { beginRecord, endRecords, fieldSlot, MISSING, slotValue } from './record-fields';
 import type { CompiledRule, RequiredValues } from './rule';
+import { TextMemo } from './text-memo';
 
 /**
  * How a set of rules is evaluated, prepared once per pack: a rule whose match needs a field to
@@ -143,7 +144,8 @@ interface Tables {
 }
 
 function fieldIndex(field: string, { exact, folded, present, tested, rules }: Tables): FieldIndex {
-  const cache = new Map<string, readonly PlannedRule[]>();
+  // looked up by length and `===`, not by hash: every record brings fresh strings (./text-memo.ts)
+  const cache = new TextMemo<readonly PlannedRule[]>({ capacity: CANDIDATE_CACHE_SIZE });
   const lookups = exact.size > 0 || folded.size > 0 || tested.length > 0;
   const resolve = (text: string): readonly PlannedRule[] => {
     const byExact = exact.get(text);
@@ -160,8 +162,7 @@ function fieldIndex(field: string, { exact, folded, present, tested, rules }: Ta
     const known = cache.get(text);
     if (known !== undefined) return known;
     const list = resolve(text);
-    // full: start again, so the texts of the current files are remembered (user agents vary more than names)
-    if (cache.size >= CANDIDATE_CACHE_SIZE) cache.clear();
+    // full, the memo starts again: the texts of the current files are remembered (user agents vary more than names)
     cache.set(text, list);
     return list;
   };
