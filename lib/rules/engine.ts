@@ -14,12 +14,14 @@ import { TextMemo } from './text-memo';
  * every rule in the pack.
  *
  * A rule is indexed by one field, the most selective it can: its eventName hint
- * (`eventNames`, exact; `eventNamesIgnoreCase`, lower-cased; or a test on the name), else an
- * eventSource hint, else another field's values, else a test a field's text must pass
- * (`userAgent|contains: kali`, `$.errorCode = "AccessDenied*"`), else a field that must
- * merely be present, from `requiredValues`. Each indexed field has an exact and a lower-cased
- * table and its tests; the candidates of each distinct text are resolved once and remembered,
- * so a record costs one Map lookup per indexed field and no `toLowerCase` allocation. A field
+ * (`eventNames`, exact; `eventNamesIgnoreCase`, lower-cased; or a test on the name), else a
+ * test a field's text must pass that names a fixed text of 3+ characters (`userAgent|contains:
+ * kali`, `$.errorCode = "AccessDenied*"`), else an eventSource hint, else another field's
+ * values, else any other test on a field's text, else a field that must merely be present,
+ * from `requiredValues`. Each indexed field has an exact and a lower-cased table and its
+ * tests; the candidates of each distinct text are resolved once and remembered, so a record
+ * costs one memo lookup per indexed field (by length and `===`: ./text-memo.ts) and no
+ * `toLowerCase` allocation. A field
  * whose value is not text (an array, object or boolean: never from CloudTrail on these
  * fields) evaluates every rule indexed by it: the hints only promise something about text.
  */
