@@ -5,6 +5,7 @@ import { type FieldReader, fieldReader, keyText } from './field-path';
 import { findingFacts, findingFor } from './finding';
 import { beginRecord, endRecords, fieldSlot, MISSING, slotValue } from './record-fields';
 import type { CompiledRule, RequiredValues } from './rule';
+import { TextMemo } from './text-memo';
 
 /**
  * How a set of rules is evaluated, prepared once per pack: a rule whose match needs a field to
@@ -13,12 +14,14 @@ import type { CompiledRule, RequiredValues } from './rule';
  * every rule in the pack.
  *
  * A rule is indexed by one field, the most selective it can: its eventName hint
- * (`eventNames`, exact; `eventNamesIgnoreCase`, lower-cased; or a test on the name), else an
- * eventSource hint, else another field's values, else a test a field's text must pass
- * (`userAgent|contains: kali`, `$.errorCode = "AccessDenied*"`), else a field that must
- * merely be present, from `requiredValues`. Each indexed field has an exact and a lower-cased
- * table and its tests; the candidates of each distinct text are resolved once and remembered,
- * so a record costs one Map lookup per indexed field and no `toLowerCase` allocation. A field
+ * (`eventNames`, exact; `eventNamesIgnoreCase`, lower-cased; or a test on the name), else a
+ * test a field's text must pass that names a fixed text of 3+ characters (`userAgent|contains:
+ * kali`, `$.errorCode = "AccessDenied*"`), else an eventSource hint, else another field's
+ * values, else any other test on a field's text, else a field that must merely be present,
+ * from `requiredValues`. Each indexed field has an exact and a lower-cased table and its
+ * tests; the candidates of each distinct text are resolved once and remembered, so a record
+ * costs one memo lookup per indexed field (by length and `===`: ./text-memo.ts) and no
+ * `toLowerCase` allocation. A field
  * whose value is not text (an array, object or boolean: never from CloudTrail on these
  * fields) evaluates every rule indexed by it: the hints only promise something about text.
  */
@@ -143,7 +146,8 @@ interface Tables {
 }
 
 function fieldIndex(field: string, { exact, folded, present, tested, rules }: Tables): FieldIndex {
-  const cache = new Map<string, readonly PlannedRule[]>();
+  // looked up by length and `===`, not by hash: every record brings fresh strings (./text-memo.ts)
+  const cache = new TextMemo<readonly PlannedRule[]>({ capacity: CANDIDATE_CACHE_SIZE });
   const lookups = exact.size > 0 || folded.size > 0 || tested.length > 0;
   const resolve = (text: string): readonly PlannedRule[] => {
     const byExact = exact.get(text);
@@ -160,8 +164,7 @@ function fieldIndex(field: string, { exact, folded, present, tested, rules }: Ta
     const known = cache.get(text);
     if (known !== undefined) return known;
     const list = resolve(text);
-    // full: start again, so the texts of the current files are remembered (user agents vary more than names)
-    if (cache.size >= CANDIDATE_CACHE_SIZE) cache.clear();
+    // full, the memo starts again: the texts of the current files are remembered (user agents vary more than names)
     cache.set(text, list);
     return list;
   };

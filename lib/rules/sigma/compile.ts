@@ -301,7 +301,9 @@ function requirementsOf(expr: Expr | DetectionNode): Requirements {
       if (eq !== undefined) return new Map([[expr.field, { values: new Set(eq.cased ? eq.values : eq.values.map((v) => v.toLowerCase())), ignoreCase: !eq.cased }]]);
       if (!expr.needsValue) return new Map();
       // the item's own test on the text alone, remembered per text by the engine; a fieldref reads another field, so only "present"
-      return new Map([[expr.field, expr.ownValuesOnly ? { ignoreCase: false, matches: textTestOf(expr.field, expr.test) } : { ignoreCase: false }]]);
+      if (!expr.ownValuesOnly) return new Map([[expr.field, { ignoreCase: false }]]);
+      const literal = expr.literal === undefined ? {} : { literal: expr.literal };
+      return new Map([[expr.field, { ignoreCase: false, matches: textTestOf(expr.field, expr.test), ...literal }]]);
     }
     case 'search':
       return requirementsOf(expr.node);

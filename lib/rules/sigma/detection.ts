@@ -32,6 +32,13 @@ export interface DetectionItem {
   readonly needsValue: boolean;
   /** Only value tests on this field's own values (no `fieldref`): `test` on a record holding only this field answers for any record. */
   readonly ownValuesOnly: boolean;
+  /**
+   * Every string the item passes contains a fixed text at least this long (`contains: kali`:
+   * 4; `[kali, parrot]`: 4; `|all`: the longest); absent when unknown (a regex, a number, a
+   * CIDR, a value that is all wildcards). What the engine needs to prefer the item's text
+   * test to an eventSource value set (`RequiredValues.literal`).
+   */
+  readonly literal?: number;
 }
 
 export type DetectionNode = DetectionItem | { readonly k: 'and' | 'or'; readonly operands: readonly DetectionNode[] };
@@ -137,7 +144,26 @@ function compileItem(name: string, key: string, raw: unknown): DetectionItem {
     needsValue: !chain.neq && each.every((spec) => spec.k === 'leaf' || spec.k === 'fieldref'),
     ownValuesOnly: each.every((spec) => spec.k === 'leaf'),
     ...equalsAnyOf(values as Scalar[], chain),
+    ...fixedText(values as Scalar[], chain),
   };
+}
+
+/**
+ * The fixed text every passing string contains (`literal`): for a plain string value, its
+ * longest run of literal characters between wildcards (`contains`/`startswith`/`endswith`
+ * only add stars); the shortest over OR-linked values, the longest over `|all` values. Other
+ * kinds (re, cidr, numbers, booleans, null, exists, fieldref, neq) state nothing.
+ */
+function fixedText(values: readonly Scalar[], chain: ModifierChain): Pick<DetectionItem, 'literal'> {
+  if (chain.kind !== 'plain' || chain.neq || values.length === 0) return {};
+  let literal: number | undefined;
+  for (const v of values) {
+    if (typeof v !== 'string') return {};
+    let longest = 0;
+    for (const piece of parseSigmaString(v)) if (typeof piece === 'object') longest = Math.max(longest, piece.lit.length);
+    literal = literal === undefined ? longest : chain.all ? Math.max(literal, longest) : Math.min(literal, longest);
+  }
+  return literal !== undefined && literal > 0 ? { literal } : {};
 }
 
 function readModifiers(where: string, modifiers: readonly string[]): ModifierChain {

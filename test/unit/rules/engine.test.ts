@@ -7,6 +7,7 @@ import { requiredEventNames, withFilterPatternHints } from '../../../lib/rules/e
 import { compileFilterPattern, parseFilterPattern } from '../../../lib/rules/filter-pattern';
 import { buildRulePack, loadRulePack, type RulePack } from '../../../lib/rules/load';
 import type { CompiledRule } from '../../../lib/rules/rule';
+import { compileSigmaRule, isSigmaRefusal } from '../../../lib/rules/sigma';
 import { BUILTIN_DIR, builtinRecord, ruleDoc, trailRecords } from './helpers';
 
 const OBJECT = { bucket: 'trail-bucket', key: 'AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/24/f.json.gz', versionId: 'v1' };
@@ -354,6 +355,70 @@ describe('where the plan files a rule', () => {
     // Assess
     expect(indexedCalls).toBe(2);
     expect(indexed.map((f) => f.eventID)).toEqual(['b']);
+    expect(indexed).toEqual(everything);
+  });
+
+  /** A Sigma rule as the loader compiles it. */
+  function sigmaRule(id: string, logsource: Record<string, string>, selection: Record<string, unknown>): CompiledRule {
+    const result = compileSigmaRule({ title: id, id, level: 'high', logsource: { product: 'aws', ...logsource }, detection: { selection, condition: 'selection' } }, `rules/sigma/${id}.yml`);
+    if (isSigmaRefusal(result)) throw new Error(result.reason);
+    return result;
+  }
+  const sigmaFieldOf = (rule: CompiledRule): string | undefined => {
+    const plan = planRules([rule]);
+    return plan.always.length > 0 ? undefined : plan.fields[0]?.field;
+  };
+
+  it('files a Sigma rule with a log source service under its user-agent text test, as a filter pattern', () => {
+    // Act, Assess
+    expect(sigmaFieldOf(sigmaRule('s1', { service: 'sts' }, { 'userAgent|contains': ['kali', 'parrot', 'pentoo'] }))).toBe('userAgent');
+    expect(sigmaFieldOf(sigmaRule('s2', { service: 'cloudtrail' }, { eventSource: 'ec2.amazonaws.com', 'userAgent|contains': 'S3 Browser' }))).toBe('userAgent');
+    // too short a text, or none stated (a regex): the eventSource value stays the narrower
+    expect(sigmaFieldOf(sigmaRule('s3', { service: 'sts' }, { 'userAgent|contains': 'ab' }))).toBe('eventSource');
+    expect(sigmaFieldOf(sigmaRule('s4', { service: 'sts' }, { 'userAgent|re': 'kali|parrot' }))).toBe('eventSource');
+  });
+
+  it('finds what every-rule-on-every-record finds for a Sigma rule filed under its user-agent test, in any case', () => {
+    // Prepare
+    const rule = sigmaRule('kali-on-sts', { service: 'sts' }, { 'userAgent|contains': ['kali', 'parrot'] });
+    const base = builtinRecord('root-console-login', 'match');
+    const records = [
+      { ...base, eventID: 'a', eventSource: 'sts.amazonaws.com', userAgent: 'aws-cli/2.15 Linux/6.1-kali' },
+      { ...base, eventID: 'b', eventSource: 'sts.amazonaws.com', userAgent: 'Boto3/1.34 Linux/6.1-KALI-amd64' },
+      { ...base, eventID: 'c', eventSource: 'sts.amazonaws.com', userAgent: 'aws-cli/2.15 Linux/6.1' },
+      { ...base, eventID: 'd', eventSource: 's3.amazonaws.com', userAgent: 'aws-cli/2.15 Linux/6.1-kali' },
+      { ...base, eventID: 'e', eventSource: 'sts.amazonaws.com', userAgent: 'Parrot OS' },
+      // not text: Sigma looks into the list, and the index evaluates the rule
+      { ...base, eventID: 'f', eventSource: 'sts.amazonaws.com', userAgent: ['kali'] } as unknown as CloudTrailRecord,
+    ];
+
+    // Act
+    const indexed = evaluate({ plan: planRules([rule]) }, records);
+    const everything = evaluate({ plan: planRules([rule], { indexed: false }) }, records);
+
+    // Assess
+    expect(indexed.map((f) => f.eventID)).toEqual(['a', 'b', 'e', 'f']);
+    expect(indexed).toEqual(everything);
+  });
+
+  it('finds the same among many user agents of one length and some very long ones (the memo past its buckets)', () => {
+    // Prepare
+    const rule = sigmaRule('tool-on-sts', { service: 'sts' }, { 'userAgent|contains': 'tool-7' });
+    const base = builtinRecord('root-console-login', 'match');
+    const agents = [
+      ...Array.from({ length: 60 }, (_, i) => `agent/${String(i).padStart(2, '0')}-${i % 7 === 3 ? 'tool-7' : 'xxxxxx'}`),
+      `${'a'.repeat(3000)}tool-7`,
+      `${'a'.repeat(3000)}tool-8`,
+    ];
+    // each agent twice, the second time a new string with the same text (as every parsed record brings)
+    const records = [...agents, ...agents.map((a) => JSON.parse(JSON.stringify(a)) as string)].map((userAgent, i) => ({ ...base, eventID: `e${i}`, eventSource: 'sts.amazonaws.com', userAgent }));
+
+    // Act
+    const indexed = evaluate({ plan: planRules([rule]) }, records, { maxFindingsPerRule: 1000 });
+    const everything = evaluate({ plan: planRules([rule], { indexed: false }) }, records, { maxFindingsPerRule: 1000 });
+
+    // Assess
+    expect(indexed.length).toBe(2 * (9 + 1));
     expect(indexed).toEqual(everything);
   });
 });

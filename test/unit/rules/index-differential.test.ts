@@ -59,6 +59,9 @@ const caseVariant = fc
   .map(([n, how]) => (how === 'lower' ? n.toLowerCase() : how === 'upper' ? n.toUpperCase() : how === 'flip-first' ? n.charAt(0).toLowerCase() + n.slice(1) : n));
 const SOURCES = ['cloudtrail.amazonaws.com', 'signin.amazonaws.com', 's3.amazonaws.com', 'iam.amazonaws.com', 'kms.amazonaws.com', 'rds.amazonaws.com', 'ec2.amazonaws.com', 'S3.amazonaws.com'];
 
+/** User agents the rules look for, in other cases, and ones they do not. */
+const AGENTS = ['aws-cli/2.15 Linux/6.1-kali', 'Boto3/1.34 Linux/6.1-KALI-amd64', 'Parrot OS', 'S3 Browser 11', 'aws-cli/2.15 Linux/6.1', 'boto3/1.34', 'ka', ''];
+
 /** An eventName as a record may carry it: mostly a (case-varied) name, sometimes no text at all. */
 const eventName = fc.oneof(
   { arbitrary: caseVariant as fc.Arbitrary<Json | undefined>, weight: 12 },
@@ -76,9 +79,11 @@ const record: fc.Arbitrary<JsonObject> = fc
     fc.option(fc.constantFrom<Json>('AccessDenied', 'accessdenied', 'Client.UnauthorizedOperation', 42, true, ['AccessDenied'], { code: 'AccessDenied' }), { nil: undefined }),
     fc.option(fc.record({ bucketName: fc.constantFrom('logs', 'public'), policy: fc.constantFrom('{"Effect":"Allow","Principal":"*"}', '{}') }), { nil: undefined }),
     fc.uuid(),
+    fc.option(fc.constantFrom<Json>(...AGENTS, ['kali'], 42), { nil: undefined }),
   )
-  .map(([base, name, who, errorCode, requestParameters, id]) => {
+  .map(([base, name, who, errorCode, requestParameters, id, userAgent]) => {
     const r: JsonObject = { ...base, userIdentity: who, eventID: id };
+    if (userAgent !== undefined) r.userAgent = userAgent;
     if (name === undefined) delete r.eventName;
     else r.eventName = name;
     if (errorCode !== undefined) r.errorCode = errorCode;
@@ -93,6 +98,7 @@ const fpCompare = fc.oneof(
   fc.tuple(fc.constantFrom('userIdentity.type'), fc.constantFrom('Root', 'root', 'IAMUser', 'AssumedRole')),
   fc.tuple(fc.constantFrom('errorCode'), fc.constantFrom('AccessDenied', 'AccessDenied*', '*UnauthorizedOperation', '*')),
   fc.tuple(fc.constantFrom('requestParameters.bucketName'), fc.constantFrom('logs', 'pub*', '*')),
+  fc.tuple(fc.constantFrom('userAgent'), fc.constantFrom('*kali*', 'Boto3*', '*ka*', 'Parrot OS')),
 ).chain(([field, value]) => fc.constantFrom(`$.${field} = "${value}"`, `$.${field} != "${value}"`, `$.${field} = ${JSON.stringify(value).slice(1, -1).includes('*') ? value : `"${value}"`}`));
 const fpExpression: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
   e: fc.oneof(
@@ -131,6 +137,10 @@ const selection = fc.record(
     [2]: fc.tuple(fc.constantFrom('userIdentity.type'), fc.constantFrom<Json>('Root', 'root', 'IAMUser', ['AssumedRole', 'Root'])),
     [3]: fc.tuple(fc.constantFrom('errorCode', 'errorCode|startswith', 'errorCode|contains', 'errorCode|re', 'errorCode|cased'), fc.constantFrom<Json>('AccessDenied', 'access', ['Client.UnauthorizedOperation', 'AccessDenied'])),
     [4]: fc.tuple(fc.constantFrom('requestParameters', 'requestParameters.bucketName', 'requestParameters.bucketName|endswith'), fc.constantFrom<Json>('logs', 'PUBLIC', null)),
+    [5]: fc.tuple(
+      fc.constantFrom('userAgent|contains', 'userAgent|startswith', 'userAgent|contains|all', 'userAgent', 'userAgent|re'),
+      fc.constantFrom<Json>('kali', ['kali', 'parrot'], 'Boto3', 'S3 Browser*', 'ka', ['linux', 'kali']),
+    ),
   },
   { requiredKeys: [] },
 ).map((parts) => Object.fromEntries(Object.values(parts)) as Record<string, Json>);
@@ -142,6 +152,33 @@ const generatedRule: fc.Arbitrary<CompiledRule | undefined> = fc
     const result = compileSigmaRule(doc, `generated/${id}.yml`);
     return isSigmaRefusal(result) ? undefined : result;
   });
+
+/**
+ * Rules whose narrowest hint is a test on a field's text (a user agent, an error code) beside
+ * an eventSource value: Sigma rules with a `service` log source and filter patterns, filed
+ * under the test when it names a fixed text of three characters or more.
+ */
+const textTestRule: fc.Arbitrary<CompiledRule> = fc.oneof(
+  fc
+    .tuple(
+      fc.uuid(),
+      fc.constantFrom('s3', 'iam', 'signin', 'cloudtrail'),
+      fc.constantFrom('userAgent|contains', 'userAgent|startswith', 'userAgent|contains|all', 'userAgent', 'userAgent|re', 'errorCode|contains', 'errorCode|startswith'),
+      fc.constantFrom<Json>('kali', ['kali', 'parrot'], 'Boto3', 'S3 Browser*', 'ka', ['linux', 'kali'], 'access', 'AccessDenied'),
+    )
+    .map(([id, service, key, value]) => {
+      const result = compileSigmaRule({ title: 'Text test', id, logsource: { product: 'aws', service }, detection: { selection: { [key]: value }, condition: 'selection' } }, `generated/${id}.yml`);
+      if (isSigmaRefusal(result)) throw new Error(result.reason);
+      return result as CompiledRule;
+    }),
+  fc
+    .tuple(fc.uuid(), fc.constantFrom(...SOURCES), fc.constantFrom('userAgent', 'errorCode'), fc.constantFrom('*kali*', 'Boto3*', '*ka*', 'Parrot OS', 'AccessDenied*', '*Operation'))
+    .map(([id, source, field, value]) => {
+      const expression = `{ ($.eventSource = "${source}") && ($.${field} = "${value}") }`;
+      const rule: CompiledRule = { id: `fp-${id}`, title: 'Text test', severity: 'LOW', source: 'rule', description: '', references: [], file: `generated/${id}.yaml`, expression, test: compileFilterPattern(expression).test };
+      return withFilterPatternHints({ rule }).rule;
+    }),
+);
 
 let fixed: CompiledRule[];
 beforeAll(async () => {
@@ -180,6 +217,24 @@ describe('the eventName index against every rule on every record', () => {
         expect(indexed).toEqual(everything);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('gives identical findings for rules filed under a text test rather than their eventSource value', () => {
+    // Prepare: the generator reaches that path (a fixed text of 3+ characters beats an eventSource value)
+    const filedUnder = new Set(fc.sample(textTestRule, 60).map((r) => planRules([r]).fields[0]?.field));
+    expect(filedUnder).toEqual(new Set(['userAgent', 'errorCode', 'eventSource']));
+
+    fc.assert(
+      fc.property(fc.array(textTestRule, { minLength: 1, maxLength: 8 }), fc.array(record, { minLength: 5, maxLength: 40 }), (rules, records) => {
+        // Act
+        const indexed = evaluate(planRules(rules), records);
+        const everything = evaluate(planRules(rules, { indexed: false }), records);
+
+        // Assess
+        expect(indexed).toEqual(everything);
+      }),
+      { numRuns: 200 },
     );
   });
 

@@ -509,6 +509,54 @@ describe('the eventName index hints', () => {
   });
 });
 
+describe('the fixed text of a field test (literal), for the engine to rank it', () => {
+  /** The `literal` the rule states for `field`, or undefined. */
+  const literalOf = (rule: SigmaCompiledRule, field: string) => rule.requiredValues?.find((r) => r.field === field)?.literal;
+
+  it.each([
+    ['userAgent|contains', 'kali', 4],
+    ['userAgent|contains', ['kali', 'parrot', 'pentoo'], 4], // any of them: the shortest
+    ['userAgent|contains|all', ['kali', 'parrot'], 6], // all of them: the longest
+    ['userAgent|startswith', 'Boto3/1.', 8],
+    ['userAgent|endswith', '\\*xy', 3], // an escaped star is fixed text
+    ['userAgent', 'S3 Browser*', 10],
+    ['userAgent', 'ab*cdef?gh', 4], // the longest run between wildcards
+    ['userAgent|contains', 'Jersey/${project.version}', 25],
+  ])('%s: %j states %d', (key, value, literal) => {
+    // Act
+    const rule = compiled(sigma({ s: { eventSource: 'sts.amazonaws.com', [key]: value }, condition: 's' }));
+
+    // Assess
+    expect(literalOf(rule, 'userAgent')).toBe(literal);
+  });
+
+  it.each([
+    ['userAgent|re', 'kali.*'],
+    ['userAgent|contains', '*'],
+    ['userAgent|contains', '?'],
+    ['sourceIPAddress|cidr', '10.0.0.0/8'],
+    ['userAgent|contains', 42],
+  ])('%s: %j states none', (key, value) => {
+    // Act
+    const rule = compiled(sigma({ s: { eventSource: 'sts.amazonaws.com', [key]: value }, condition: 's' }));
+
+    // Assess
+    expect(literalOf(rule, key.split('|')[0]!)).toBeUndefined();
+  });
+
+  it('states the shorter text for either of two selections, none when one states none', () => {
+    // Act
+    const both = compiled(sigma({ a: { 'userAgent|contains': 'kali' }, b: { 'userAgent|contains': 'TruffleHog' }, condition: 'a or b' }));
+    const oneRegex = compiled(sigma({ a: { 'userAgent|contains': 'kali' }, b: { 'userAgent|re': 'x+' }, condition: 'a or b' }));
+    const anded = compiled(sigma({ a: { 'userAgent|contains': 'kali' }, b: { 'userAgent|contains': 'TruffleHog' }, condition: 'a and b' }));
+
+    // Assess
+    expect(literalOf(both, 'userAgent')).toBe(4);
+    expect(literalOf(oneRegex, 'userAgent')).toBeUndefined();
+    expect(literalOf(anded, 'userAgent')).toBe(10);
+  });
+});
+
 describe('records that are not what CloudTrail writes', () => {
   it('evaluates non-objects and hostile shapes without throwing (a Proxy that throws is no match)', () => {
     // Prepare
