@@ -5,7 +5,7 @@
  * built-in rules' indexed fields, anomaly counting, the forwarder's eventTime) beat
  * `JSON.parse` of each record by enough to bring the pipeline as the Lambda runs it to ≥ 1.2×
  * a bare `gunzip + JSON.parse` of the whole file? Answer, with figures: README.md,
- * Performance → "As the Lambda runs it" (no: about 1.2–1.5× in time, twice the instructions).
+ * Performance → "As the Lambda runs it" (no: about 1.2–1.5× in time, no fewer instructions).
  *
  * Prints, on the corpus generator's file, alternating runs, medians, as CPU time of this
  * process (the machine is shared: wall clock, also printed, mostly measures waiting):
