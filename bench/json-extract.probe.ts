@@ -28,7 +28,8 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { readRecordGroups } from '../lib/cloudtrail/record-reader';
-import { corpusFile, parseSize, runPipeline } from './pipeline.bench';
+import { parseSize } from './corpus/generate';
+import { corpusFile, runPipeline } from './pipeline.bench';
 import { benchRulePack, lambdaAnalysers } from './lambda';
 
 const ROOT = path.resolve(__dirname, 'out', 'corpus');
