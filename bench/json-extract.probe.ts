@@ -31,6 +31,7 @@ import { readRecordGroups } from '../lib/cloudtrail/record-reader';
 import { parseSize } from './corpus/generate';
 import { corpusFile, runPipeline } from './pipeline.bench';
 import { benchRulePack, lambdaAnalysers } from './lambda';
+import { median } from './stats';
 
 const ROOT = path.resolve(__dirname, 'out', 'corpus');
 
@@ -242,11 +243,6 @@ function reference(record: Record<string, unknown>, out: unknown[]): void {
   TOP.forEach((k, j) => (out[j] = get(record, k)));
   const identity = record.userIdentity;
   IDENTITY.forEach((k, j) => (out[TOP.length + j] = typeof identity === 'object' && identity !== null && !Array.isArray(identity) ? get(identity, k) : MISSING));
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 export async function main(): Promise<void> {

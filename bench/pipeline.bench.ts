@@ -32,12 +32,12 @@ import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { createGunzip } from 'node:zlib';
-import { parseDocument } from 'yaml';
 import { PUT_LOG_EVENTS_LIMITS, minimumCalls, sortedCalls, type LogBatch } from '../lib/forward/batcher';
 import { DiscardingSink, type LogTarget, type PutOutcome } from '../lib/forward/sink';
 import { FileObjectSource } from '../lib/local/file-source';
 import { processObject, type PipelineDeps } from '../lib/pipeline';
 import { cloudTrailKey, writeLogFile } from './corpus/files';
+import { functionSettings } from './function-settings';
 import { parseSize } from './corpus/generate';
 import { hashingCost } from './integrity-hash';
 import type { RulePack } from '../lib/rules/load';
@@ -45,14 +45,6 @@ import { benchRulePack, lambdaAnalysers } from './lambda';
 import { median } from './stats';
 
 const ROOT = path.resolve(__dirname, 'out', 'corpus');
-
-/** The function's NODE_OPTIONS (serverless.yml provider.environment), as V8 flags for the peak-RSS probes. */
-export function lambdaV8Flags(root = path.resolve(__dirname, '..')): string[] {
-  const template = parseDocument(readFileSync(path.join(root, 'serverless.yml'), 'utf8')).toJS() as {
-    provider: { environment?: { NODE_OPTIONS?: string } };
-  };
-  return (template.provider.environment?.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
-}
 
 const HOUR_MS = 3_600_000;
 
@@ -303,7 +295,8 @@ function peakRssSection(delivered: ReadonlyArray<{ key: string; size: number }>,
     return { median: median(peaks), max: Math.max(...peaks), peaks, records: all[0]!.records, heapLimit: all[0]!.heapLimit };
   };
   const peaksText = (r: { peaks: number[] }) => `[${r.peaks.map((p) => (p / 1024 ** 2).toFixed(0)).join(' ')}]`;
-  const lambdaFlags = lambdaV8Flags();
+  // the function's NODE_OPTIONS (serverless.yml provider.environment)
+  const lambdaFlags = functionSettings(path.resolve(__dirname, '..')).flags;
   // the young-generation size alone, V8 left to size the old generation from this machine's memory
   const semiOnly = lambdaFlags.filter((f) => f.startsWith('--max-semi-space-size'));
   // Peak RSS is measured with the V8 flags the Lambda runs with: by default V8 grows its young
