@@ -80,11 +80,11 @@ export function slotLower(record: unknown, slot: number, text: string): string {
 }
 
 function walk(record: unknown, steps: readonly string[]): SlotValue {
-  // one step per key, the first outside the loop: most indexed fields are top-level keys
-  // (eventName, eventSource, userAgent, errorCode), read with one call and no loop (as fast
-  // as a special case for one key, measured: 24 ns per read either way)
-  let node = step(record, steps[0]!);
-  for (let k = 1; k < steps.length && node !== MISSING && node !== ARRAY_ON_PATH; k++) node = step(node, steps[k]!);
+  // one `step` per key, stopping at the first MISSING or ARRAY_ON_PATH (a top-level key, as
+  // most indexed fields are, reads as fast this way as through a one-step special case:
+  // 24 ns either way)
+  let node: SlotValue = record;
+  for (let k = 0; k < steps.length && node !== MISSING && node !== ARRAY_ON_PATH; k++) node = step(node, steps[k]!);
   return node;
 }
 
