@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FindingEntryV1, NotificationDocumentV1 } from './schema';
+import { countText } from './count-text';
 
 /**
  * Amazon Q Developer in chat applications (formerly AWS Chatbot) "custom notification":
@@ -80,7 +81,7 @@ export function buildChatNotification(doc: NotificationDocumentV1): ChatNotifica
   const where = `${chatSafe(account, 64)} ${chatSafe(region, 64)}`;
   const others = doc.summary.matched.findings - (top?.matched.findings ?? 0);
   const headline = top
-    ? `${SEVERITY_MARK[severity] ?? ''} [${severity}] ${chatSafe(top.title, 150)}${top.matched.events > 1 ? ` x${top.matched.events.toLocaleString('en-US')}` : ''} in ${where}${others > 0 ? ` (+${others} more)` : ''}`
+    ? `${SEVERITY_MARK[severity] ?? ''} [${severity}] ${chatSafe(top.title, 150)}${top.matched.events > 1 ? ` x${countText(top.matched.events)}` : ''} in ${where}${others > 0 ? ` (+${others} more)` : ''}`
     : doc.delivery.status === 'failed'
       ? `:warning: [FAILED] Delivery not processed (${chatSafe(doc.delivery.error?.reason ?? 'Unknown', 64)}) in ${where}`
       : `${SEVERITY_MARK.NONE} [OK] No findings in ${where}`;
@@ -124,7 +125,7 @@ export function renderChat(doc: NotificationDocumentV1): string {
 function describe(doc: NotificationDocumentV1): string {
   const s = doc.summary;
   const lines = [
-    `*${s.matched.events.toLocaleString('en-US')} events matched in ${s.matched.findings.toLocaleString('en-US')} findings of ${s.ruleCount} rules* (log file ${chatSafe(doc.delivery.key.split('/').pop() ?? '', 120)})`,
+    `*${countText(s.matched.events)} events matched in ${countText(s.matched.findings)} findings of ${s.ruleCount} rules* (log file ${chatSafe(doc.delivery.key.split('/').pop() ?? '', 120)})`,
   ];
   let used = lines[0]?.length ?? 0;
   let shown = 0;
@@ -150,7 +151,7 @@ function ruleLine(entry: FindingEntryV1): string {
     example?.sourceIPAddress ? `from ${chatSafe(example.sourceIPAddress, 64)}` : undefined,
     entry.firstSeen ? `at ${chatSafe(entry.firstSeen, 40)}` : undefined,
   ].filter((f): f is string => f !== undefined);
-  return `• *${entry.severity}* ${chatSafe(entry.title, 150)} (${chatSafe(entry.ruleId, 80)}) x${entry.matched.events.toLocaleString('en-US')}${facts.length ? `: ${facts.join(' ')}` : ''}`;
+  return `• *${entry.severity}* ${chatSafe(entry.title, 150)} (${chatSafe(entry.ruleId, 80)}) x${countText(entry.matched.events)}${facts.length ? `: ${facts.join(' ')}` : ''}`;
 }
 
 function truncate(text: string, max: number): string {

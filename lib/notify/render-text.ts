@@ -1,5 +1,6 @@
 import type { ExampleV1, FindingEntryV1, NotificationDocumentV1, SeverityCounts } from './schema';
 import { defang } from './sanitize';
+import { countText } from './count-text';
 
 /**
  * The email rendering: plain text (SNS email subscriptions deliver text/plain), read top to
@@ -169,7 +170,7 @@ function severityList(counts: SeverityCounts): string {
 }
 
 function num(n: number): string {
-  return n.toLocaleString('en-US');
+  return countText(n);
 }
 
 function plural(n: number, noun: string): string {

@@ -2,6 +2,7 @@ import type { DeliveryReport } from '../report';
 import type { FindingGroup } from './aggregate';
 import { SNS_MAX_SUBJECT_CHARS } from './notification';
 import { sanitize, truncateGraphemes } from './sanitize';
+import { countText } from './count-text';
 
 /** Account and region come from the log: capped so the title always keeps most of the room. */
 const MAX_PLACE_CHARS = 20;
@@ -19,16 +20,16 @@ export function buildSubject(report: DeliveryReport, groups: readonly FindingGro
     const what =
       report.status === 'failed'
         ? `[FAILED] Delivery not processed (${sanitize(report.error?.reason ?? 'unknown', 40)})`
-        : `[OK] No findings, ${report.records.read.toLocaleString('en-US')} records`;
+        : `[OK] No findings, ${countText(report.records.read)} records`;
     return fit(what, where, '');
   }
   // true counts: a storm of 10,000 matches says x10,000, with how many of them are listed
   const total = groups.reduce((sum, group) => sum + group.matched.findings, 0);
   const others = total - top.matched.findings;
-  const repeat = top.matched.events > 1 ? ` x${top.matched.events.toLocaleString('en-US')}` : '';
-  const listed = top.findings.length < top.matched.findings ? ` (${top.findings.length.toLocaleString('en-US')} listed)` : '';
+  const repeat = top.matched.events > 1 ? ` x${countText(top.matched.events)}` : '';
+  const listed = top.findings.length < top.matched.findings ? ` (${countText(top.findings.length)} listed)` : '';
   const prefix = `[${top.severity}] `;
-  const suffix = `${repeat}${listed}${where}${others > 0 ? ` (+${others.toLocaleString('en-US')} more)` : ''}`;
+  const suffix = `${repeat}${listed}${where}${others > 0 ? ` (+${countText(others)} more)` : ''}`;
   return fit(prefix, suffix, sanitize(top.title, 200), true);
 }
 

@@ -16,6 +16,11 @@ export interface PrecompiledRuleFile {
    * never runs; it is compiled with compileRuleFileWithoutTestCases (lib/rules/rule-file.ts).
    */
   readonly testCases?: false;
+  /**
+   * True: `doc` passed RuleFileWithoutTestCasesSchema at build time (build/builtin-rules.js),
+   * so it is compiled without zod's parse (compileCheckedRuleFile, lib/rules/rule-file.ts).
+   */
+  readonly checked?: true;
 }
 
 export const PRECOMPILED_BUILTIN_RULES: readonly PrecompiledRuleFile[] | undefined = undefined;

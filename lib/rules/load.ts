@@ -7,7 +7,7 @@ import { RuleLoadError } from './errors';
 import type { Trust } from './functions';
 import type { ParamValues } from './params';
 import type { CompiledRule, RefusedRule, RuleEntry } from './rule';
-import { compileRuleFile, compileRuleFileWithoutTestCases } from './rule-file';
+import { compileCheckedRuleFile, compileRuleFile, compileRuleFileWithoutTestCases } from './rule-file';
 import { checkExceptions, compileExceptionFile, isExceptionDocument, prepareExceptions, type CompiledException, type ExceptionSet } from './exceptions';
 
 /** The loaded rules, compiled once: what `ruleAnalyser` evaluates and `runRuleTests` tests. */
@@ -53,6 +53,8 @@ export interface ParsedRuleDocument {
   readonly builtin?: boolean;
   /** False: the test cases were dropped at build time (PrecompiledRuleFile.testCases). */
   readonly testCases?: false;
+  /** True: checked against the schema at build time (PrecompiledRuleFile.checked). */
+  readonly checked?: true;
 }
 
 /**
@@ -114,9 +116,9 @@ export interface RuleSource {
 export async function loadRulePack(options: RulePackOptions): Promise<RulePack> {
   const precompiled = options.builtin !== undefined && options.builtinDir !== undefined ? options.builtin : undefined;
   const documents: (RuleDocument | ParsedRuleDocument)[] = [];
-  for (const { name, doc, text, testCases } of precompiled ?? []) {
+  for (const { name, doc, text, testCases, checked } of precompiled ?? []) {
     const file = path.join(options.builtinDir as string, name);
-    documents.push(text !== undefined ? { file, text, builtin: true } : { file, doc, builtin: true, ...(testCases === false ? { testCases } : {}) });
+    documents.push(text !== undefined ? { file, text, builtin: true } : { file, doc, builtin: true, ...(testCases === false ? { testCases, ...(checked === true ? { checked } : {}) } : {}) });
   }
   // loops, not push(...): a directory or source may hold more files than a call has arguments
   if (options.builtinDir !== undefined && precompiled === undefined) {
@@ -196,7 +198,8 @@ export function buildRulePack(
       refused.push({ file, format: 'sigma', reason: 'Sigma rules need the Sigma front end, which is not loaded' });
       continue;
     } else {
-      const compile = 'testCases' in document && document.testCases === false ? compileRuleFileWithoutTestCases : compileRuleFile;
+      const withoutTestCases = 'testCases' in document && document.testCases === false;
+      const compile = !withoutTestCases ? compileRuleFile : document.checked === true ? compileCheckedRuleFile : compileRuleFileWithoutTestCases;
       entry = compile(doc, file, { params: options.params ?? {}, disabled, ...(options.trust === undefined ? {} : { trust: options.trust }) });
     }
     const other = seen.get(entry.id);

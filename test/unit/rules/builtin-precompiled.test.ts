@@ -2,11 +2,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { precompileRuleDirectory, precompileRuleFile } from '../../../build/builtin-rules';
+import { bundledRuleDirectory, checkWithoutTestCases, precompileRuleDirectory, precompileRuleFile } from '../../../build/builtin-rules';
 import plugins from '../../../build/esbuild-plugins';
 import type { PrecompiledRuleFile } from '../../../lib/rules/builtin-pack';
 import { rulePackOptionsFromEnv } from '../../../lib/rules/config';
 import { loadRulePack, type RulePack } from '../../../lib/rules/load';
+import { RuleFileWithoutTestCasesSchema } from '../../../lib/rules/schema';
 import { sigmaRuleFormat } from '../../../lib/rules/sigma';
 import { runRuleTests } from '../../../lib/rules/test-runner';
 import { BUILTIN_DIR } from './helpers';
@@ -59,9 +60,9 @@ describe('the built-in pack parsed at build time', () => {
     expect(results.every((r) => r.status === 'pass')).toBe(true);
   });
 
-  it('gives the same pack without the test cases, as the bundle carries it: same entries but their tests, same rules', async () => {
+  it('gives the same pack without the test cases, checked at build time, as the bundle carries it: same entries but their tests, same rules', async () => {
     // Prepare
-    const withoutTestCases = precompileRuleDirectory(BUILTIN_DIR, { testCases: false });
+    const withoutTestCases = bundledRuleDirectory(BUILTIN_DIR);
 
     // Act
     const pack = await loadRulePack({ ...OPTIONS, builtin: withoutTestCases });
@@ -69,6 +70,7 @@ describe('the built-in pack parsed at build time', () => {
     // Assess: only the tests are gone (the function never runs them)
     const withoutTests = (p: RulePack): unknown => snapshot({ ...p, entries: p.entries.map(({ tests: _tests, ...entry }) => entry) });
     expect(withoutTestCases.filter((f) => f.doc !== undefined).every((f) => f.testCases === false && !JSON.stringify(f.doc).includes('"noMatch"'))).toBe(true);
+    expect(withoutTestCases.every((f) => f.checked === true && RuleFileWithoutTestCasesSchema.safeParse(f.doc).success)).toBe(true);
     expect(pack.entries.every((e) => e.tests === undefined)).toBe(true);
     expect(withoutTests(pack)).toEqual(withoutTests(fromYaml));
     expect(pack.plan.always.map((r) => r.rule.id)).toEqual(fromYaml.plan.always.map((r) => r.rule.id));
@@ -149,6 +151,18 @@ describe('a rule file without its test cases (the bundled pack)', () => {
     await expect(loadRulePack({ builtinDir: BUILTIN_DIR, builtin: [file] })).rejects.toMatchObject({ reason: 'InvalidRuleParam', message: expect.stringContaining('tests.params must give it values') });
   });
 
+  it('is checked against the schema at build time: marked when it passes, kept as text when not', async () => {
+    // Act
+    const checked = precompileRuleFile('x.yaml', rule, { testCases: false, check: checkWithoutTestCases });
+    const badText = rule.replace('severity: LOW', 'severity: SEVERE');
+    const refused = precompileRuleFile('x.yaml', badText, { testCases: false, check: checkWithoutTestCases });
+
+    // Assess: the refused file reaches the function as text, which refuses it at start-up as before
+    expect(checked).toMatchObject({ testCases: false, checked: true, doc: { id: 'x', tests: { params: { REGIONS: ['eu-west-1'] } } } });
+    expect(refused).toEqual({ name: 'x.yaml', text: badText });
+    await expect(loadRulePack({ builtinDir: BUILTIN_DIR, builtin: [refused] })).rejects.toMatchObject({ reason: 'InvalidRule', message: expect.stringContaining('severity') });
+  });
+
   it('refuses test cases the build did not drop: the schema stays strict', async () => {
     const file = { ...precompileRuleFile('x.yaml', rule), testCases: false as const };
     await expect(loadRulePack({ builtinDir: BUILTIN_DIR, builtin: [file] })).rejects.toMatchObject({ reason: 'InvalidRule', message: expect.stringContaining('tests') });
@@ -181,7 +195,7 @@ describe('the esbuild plugin (serverless.yml custom.esbuild.plugins)', () => {
     const options = bundled.rulePackOptionsFromEnv({ LAMBDA_TASK_ROOT: path.join(dir, 'no-such-root') });
 
     // Assess
-    expect(options.builtin).toEqual(precompileRuleDirectory(BUILTIN_DIR, { testCases: false }));
+    expect(options.builtin).toEqual(bundledRuleDirectory(BUILTIN_DIR));
     const pack = await loadRulePack({ ...options, builtinDir: path.join(dir, 'rules-not-here'), formats: [sigmaRuleFormat] });
     expect(pack.entries.map((e) => e.id)).toEqual((await loadRulePack({ builtinDir: BUILTIN_DIR })).entries.map((e) => e.id));
   });
