@@ -14,9 +14,10 @@
  *    to the pipeline alone (these machines are noisy: the ratios are the figures that matter);
  *  - the rule engine's own time, as a share of the pipeline-alone time (the target is < 25 %):
  *    within those runs (a stopwatch around the rule analyser, see TimedAnalyser: includes any
- *    garbage collection or neighbour's burst that falls inside it), and over the records in
- *    memory, each group touched first (the engine's work alone); and how it grew against the
- *    built-in pack: rules × vs engine time ×;
+ *    garbage collection or neighbour's burst that falls inside it), and over freshly parsed
+ *    records outside the pipeline (freshEngineSeconds: the engine's work alone, on strings it
+ *    has not seen, as in production); and how it grew against the built-in pack: rules × vs
+ *    engine time ×;
  *  - the goal lines: the engine's share < 25 % with every rule, growing sub-linearly with
  *    the number of rules;
  *  - the ten most expensive rules: each rule alone (with its index) over the records in
@@ -92,6 +93,25 @@ function touch(node: unknown): number {
   if (Array.isArray(node)) for (const v of node) n += touch(v);
   else for (const key in node) n += touch((node as Record<string, unknown>)[key]);
   return n;
+}
+
+/**
+ * The engine alone over freshly parsed records: each group evaluated right after it is parsed,
+ * as the pipeline hands it over, but without forwarding, the sink or a neighbour's pipeline
+ * garbage inside the stopwatch. Unlike records parsed once and evaluated again, their strings
+ * are new to the engine (not yet hashed, lower-cased or compared), as in production.
+ */
+async function freshEngineSeconds(plan: EvaluationPlan, file: string, ref: { bucket: string; key: string }): Promise<number> {
+  const analyser = ruleAnalyser({ plan }, ref);
+  let total = 0;
+  for await (const group of readRecordGroups(gunzipChunks(createReadStream(file, { highWaterMark: 256 * 1024 })))) {
+    const t = process.hrtime.bigint();
+    analyser.observe(group);
+    total += seconds(t);
+  }
+  const t = process.hrtime.bigint();
+  analyser.finish();
+  return total + seconds(t);
 }
 
 /** The engine alone over records in memory, group by group, each group touched first (see TimedAnalyser): seconds for one pass. */
@@ -177,14 +197,19 @@ async function main(): Promise<void> {
 
   const tBare = median(times[0]!);
   const share = (i: number) => median(engine[i]!) / tBare;
-  // the same packs over the records in memory, each group touched first: no I/O, no pipeline garbage, no neighbour's burst inside the stopwatch
-  const inMemory = plans.map((p) => (p.plan === undefined ? 0 : Math.min(...Array.from({ length: 3 }, () => engineSeconds(p.plan!, groups, ref)))));
-  const memShare = (i: number) => inMemory[i]! / tBare;
+  // the same packs over freshly parsed records, the fastest of 3 passes: no pipeline garbage, fewer neighbours' bursts inside the stopwatch
+  const fresh: number[] = [];
+  for (const p of plans) {
+    let best = Infinity;
+    for (let k = 0; p.plan !== undefined && k < 3; k++) best = Math.min(best, await freshEngineSeconds(p.plan, path.join(ROOT, key), ref));
+    fresh.push(p.plan === undefined ? 0 : best);
+  }
+  const memShare = (i: number) => fresh[i]! / tBare;
   const rate = (t: number) => `${(records / t).toFixed(0).padStart(9)} rec/s`;
   // growth against the built-in pack: how many times the rules, how many times the engine's time
   const growth = (i: number) =>
     i <= 1 ? '' : `rules ×${(plans[i]!.rules / plans[1]!.rules).toFixed(2)}, engine ×${(share(i) / share(1)).toFixed(2)} / ×${(memShare(i) / memShare(1)).toFixed(2)}`;
-  console.log(`${'mode'.padEnd(62)} pipeline rec/s   time vs alone   engine, % of pipeline alone (< 25 %): in the pipeline / in memory   growth vs built-in (in the pipeline / in memory)`);
+  console.log(`${'mode'.padEnd(62)} pipeline rec/s   time vs alone   engine, % of pipeline alone (< 25 %): in the pipeline / fresh records   growth vs built-in (in the pipeline / fresh records)`);
   for (const [i, p] of plans.entries()) {
     const t = median(times[i]!);
     const cost = p.plan === undefined ? '' : `${(share(i) * 100).toFixed(1).padStart(6)} % / ${(memShare(i) * 100).toFixed(1).padStart(5)} %  (${findings[i]} findings)`;
@@ -196,14 +221,14 @@ async function main(): Promise<void> {
   const full = plans.length - 1;
   console.log(
     `\ngoal: rule evaluation < 25 % of pipeline time with ${all.rules.length} rules — in the pipeline ${(share(full) * 100).toFixed(1)} %: ${share(full) < 0.25 ? 'met' : 'not met'}; ` +
-      `in memory ${(memShare(full) * 100).toFixed(1)} %: ${memShare(full) < 0.25 ? 'met' : 'not met'}`,
+      `over fresh records ${(memShare(full) * 100).toFixed(1)} %: ${memShare(full) < 0.25 ? 'met' : 'not met'}`,
   );
   const ruleGrowth = all.rules.length / builtin.rules.length;
   const timeGrowth = share(full) / share(1);
   const memGrowth = memShare(full) / memShare(1);
   console.log(
     `goal: sub-linear growth — rules ×${ruleGrowth.toFixed(2)} (${builtin.rules.length} → ${all.rules.length}), engine time in the pipeline ×${timeGrowth.toFixed(2)}: ${timeGrowth < ruleGrowth ? 'met' : 'not met'}; ` +
-      `in memory ×${memGrowth.toFixed(2)}: ${memGrowth < ruleGrowth ? 'met' : 'not met'}`,
+      `over fresh records ×${memGrowth.toFixed(2)}: ${memGrowth < ruleGrowth ? 'met' : 'not met'}`,
   );
 
   // Each rule alone, with its own index, over the records in memory, less the engine's own

@@ -198,7 +198,8 @@ const NO_VALUE = '\u0000';
 interface Accumulator {
   /** What the finding reads from the first record (`findingFacts`), kept while the finding may still be listed. */
   first: unknown;
-  readonly group?: string;
+  /** Threshold rules: the group's text; undefined otherwise (always set: one object shape for every rule). */
+  readonly group: string | undefined;
   count: number;
   eventIDs: string[];
   /** Threshold groups: `pending` below the count, then listed or only counted (over the cap). */
@@ -286,22 +287,18 @@ export class RuleEvaluation implements Analyser {
       const threshold = rule.threshold;
       for (const [key, acc] of state.hits) {
         if (threshold !== undefined && acc.state !== 'listed') continue;
-        const details: Record<string, unknown> = {};
+        // most findings (single-event, one record) have no details: no object for them
+        let details: Record<string, unknown> | undefined;
         if (threshold !== undefined) {
-          details.threshold = threshold.count;
+          details = { threshold: threshold.count };
           if (threshold.groupBy !== undefined) {
             details.groupBy = threshold.groupBy;
             details.groupValue = acc.group === NO_VALUE ? null : acc.group;
           }
         }
-        if (acc.count > 1) details.eventIDs = acc.eventIDs;
-        findings.push(
-          findingFor(rule, acc.first, this.ref, {
-            count: acc.count,
-            dedupKey: this.dedupKeyOf(p, key),
-            ...(Object.keys(details).length > 0 ? { details } : {}),
-          }),
-        );
+        if (acc.count > 1) (details ??= {}).eventIDs = acc.eventIDs;
+        const dedupKey = this.dedupKeyOf(p, key);
+        findings.push(findingFor(rule, acc.first, this.ref, details === undefined ? { count: acc.count, dedupKey } : { count: acc.count, dedupKey, details }));
       }
     }
     return findings;
@@ -368,7 +365,7 @@ export class RuleEvaluation implements Analyser {
       count: 1,
       eventIDs: typeof record.eventID === 'string' ? [record.eventID] : [],
       state: threshold === undefined ? 'listed' : 'pending',
-      ...(group === undefined ? {} : { group }),
+      group,
     };
     state.hits.set(key, fresh);
     if (threshold !== undefined && fresh.count >= threshold.count) this.reached(state, fresh);

@@ -1,3 +1,5 @@
+import { TextMemo } from './text-memo';
+
 /**
  * Field values shared by every rule within one record. A pack of 200 rules reads
  * `eventSource`, `userAgent` or `userIdentity.arn` dozens of times per record; here each
@@ -24,6 +26,16 @@ const generations: number[] = [];
 const values: unknown[] = [];
 const lowerGenerations: number[] = [];
 const lowers: string[] = [];
+const lowerMemos: TextMemo<string>[] = [];
+
+/**
+ * Distinct texts per slot whose lower-cased text is remembered across records. A trail
+ * repeats a few hundred event names and sources: the remembered text is found by length and
+ * `===` (./text-memo.ts) instead of lower-casing each record's fresh string into another
+ * fresh string, which every case-insensitive Set lookup would then hash again. Past this
+ * bound (user agents, ARNs, bucket names) the memo starts again, so memory stays bounded.
+ */
+const LOWER_MEMO_SIZE = 1024;
 
 let current: unknown = MISSING;
 let generation = 1;
@@ -39,6 +51,7 @@ export function fieldSlot(path: string): number {
   values.push(undefined);
   lowerGenerations.push(0);
   lowers.push('');
+  lowerMemos.push(new TextMemo<string>({ capacity: LOWER_MEMO_SIZE }));
   return slot;
 }
 
@@ -68,14 +81,21 @@ export function slotValue(record: unknown, slot: number): SlotValue {
   return value;
 }
 
-/** `text.toLowerCase()` for the slot's string value `text`, once per record. */
+/**
+ * `text.toLowerCase()` for the slot's string value `text`, once per record; inside the engine
+ * the same string for the same text across records (`LOWER_MEMO_SIZE`).
+ */
 export function slotLower(record: unknown, slot: number, text: string): string {
-  if (record === current && lowerGenerations[slot] === generation) return lowers[slot]!;
-  const lower = text.toLowerCase();
-  if (record === current) {
-    lowerGenerations[slot] = generation;
-    lowers[slot] = lower;
+  if (record !== current) return text.toLowerCase();
+  if (lowerGenerations[slot] === generation) return lowers[slot]!;
+  const memo = lowerMemos[slot]!;
+  let lower = memo.get(text);
+  if (lower === undefined) {
+    lower = text.toLowerCase();
+    memo.set(text, lower);
   }
+  lowerGenerations[slot] = generation;
+  lowers[slot] = lower;
   return lower;
 }
 
@@ -92,7 +112,8 @@ function walk(record: unknown, steps: readonly string[]): SlotValue {
 function step(node: unknown, key: string): SlotValue {
   if (typeof node !== 'object' || node === null) return MISSING;
   if (Array.isArray(node)) return ARRAY_ON_PATH;
-  if (!Object.hasOwn(node, key)) return MISSING;
+  // read first: an absent key (most records have no errorCode) reads undefined without the
+  // own-property check, which only a value found needs (`constructor` is the prototype's)
   const value = (node as Record<string, unknown>)[key];
-  return value === undefined ? MISSING : value;
+  return value === undefined || !Object.hasOwn(node, key) ? MISSING : value;
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { ARRAY_ON_PATH, beginRecord, endRecords, fieldSlot, MISSING, slotLower, slotValue } from '../../../lib/rules/record-fields';
 
 /**
@@ -90,5 +91,32 @@ describe('record fields', () => {
     // Assess
     expect([a, b]).toEqual(['boto3/1.0 kali', 'boto3/1.0 kali']);
     expect(outside).toBe('İ'.toLowerCase());
+  });
+
+  it('lower-cases as toLowerCase, record after record, whatever texts came before (the memo across records)', () => {
+    // Prepare: texts of few lengths in several cases, non-ASCII ones whose lower case is longer
+    // ('İ'), and enough distinct texts that the memo starts again (its capacity is 1,024)
+    const slot = fieldSlot('requestParameters.roleSessionName');
+    const word = fc.oneof(
+      fc.string({ unit: fc.constantFrom('a', 'A', 'b', 'B', 'İ', 'K', '\u212A', 'ǅ'), maxLength: 5 }),
+      fc.nat(3000).map((n) => `Session-${n}`),
+    );
+
+    fc.assert(
+      fc.property(fc.array(word, { minLength: 1, maxLength: 1500 }), (texts) => {
+        // Act: one record per text, as the engine evaluates a file; each text a fresh string
+        const lowers = texts.map((t) => {
+          const text = JSON.parse(JSON.stringify(t)) as string;
+          const record = { requestParameters: { roleSessionName: text } };
+          beginRecord(record);
+          return slotLower(record, slot, text);
+        });
+        endRecords();
+
+        // Assess
+        expect(lowers).toEqual(texts.map((t) => t.toLowerCase()));
+      }),
+      { numRuns: 60 },
+    );
   });
 });
