@@ -72,16 +72,15 @@ export class Forwarder {
         timestamp = this.options.fallbackTimestamp;
         this.counts.timestampFallback++;
       }
-      // Several windows open: this record may be held while the rest of the file is read.
-      const message = this.batcher.openWindows > 1 ? unshared(r.text) : r.text;
-      const ready = this.batcher.add({ timestamp, message, bytes: r.bytes });
+      // held as given while one window is open, else copied out of the file's chunk (PackedEvent)
+      const ready = this.batcher.add({ timestamp, message: r.text, bytes: r.bytes });
       if (ready) for (const batch of ready) await this.send(batch);
     }
   }
 
   /** Sends what is left and waits for every call; throws the first delivery failure. */
   async finish(): Promise<ForwardCounts> {
-    for (const batch of this.batcher.flush()) await this.send(batch);
+    for (const batch of this.batcher.drain()) await this.send(batch);
     await Promise.allSettled([...this.inFlight]);
     if (this.failure !== undefined) throw this.failure;
     return this.counts;
@@ -117,23 +116,4 @@ export class Forwarder {
     const events = batch.events;
     for (let i = tooOld + expired; i < events.length - tooNew; i++) this.counts.forwardedBytes += events[i]!.bytes;
   }
-}
-
-/**
- * The same text in memory of its own. A record's text is a slice of a 64 KB chunk of the
- * decompressed file (record-reader), and V8 keeps the whole chunk alive while the slice
- * lives. Records held in several windows come from all over the file, so their slices kept
- * nearly every chunk read so far alive: memory grew with the file, not with the batcher's
- * cap (measured, 100 MB file spread over 13 days: live heap after GC 97.5 MB above the
- * start without the copy, 27.8 MB with it). One copy per record, only on that path.
- *
- * The copy: a one-character prefix makes a cons string, and `slice` flattens it into a new
- * sequential string (the slice then points into that one, not into the chunk). Same
- * characters, whatever they are (a lone surrogate too), and no encoding: 0.27 µs per
- * 1.4 KB record against 0.75 µs for the UTF-8/latin1 Buffer round trip it replaced, with the
- * same memory kept (400 slices of 1.4 KB out of 64 KB chunks: 0.4 MB after GC either way,
- * 24.8 MB uncopied; measured on node 20 for issue 15).
- */
-export function unshared(text: string): string {
-  return ` ${text}`.slice(1);
 }

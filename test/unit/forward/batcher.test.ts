@@ -234,6 +234,64 @@ describe('LogBatcher', () => {
   });
 });
 
+describe('LogBatcher, events held in several windows (packed outside the heap)', () => {
+  it.each([
+    ['ASCII', '{"eventName":"ConsoleLogin"}'],
+    ['Latin-1', '{"note":"café"}'],
+    ['multi-byte', '{"note":"ü✓ 日本 🚀"}'],
+    ['a lone surrogate (kept as it is)', '{"x":"\ud800"}'],
+    ['empty-looking control characters', '\u0000\u0001 x'],
+  ])('gives back the same message: %s', (_label, message) => {
+    // Prepare: the first event opens a window, the second a window 3 days away, so the third
+    // (in the first window) is held packed
+    const batcher = new LogBatcher();
+    const bytes = Buffer.byteLength(message, 'utf8');
+    const events = [event(10 * DAY, 10, 0), event(7 * DAY, 10, 1), { timestamp: 10 * DAY + 1, message, bytes }];
+
+    // Act
+    const batches = batchAll(events, batcher);
+
+    // Assess
+    expect(batches.flatMap((b) => b.events.map((e) => e.message))).toEqual(['m1', 'm0', message]);
+  });
+
+  it('property: unicode messages in any order come back unchanged, once each, in acceptable batches', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ day: fc.integer({ min: 0, max: 20 }), ms: fc.integer({ min: 0, max: DAY - 1 }), message: fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }) }), { minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 1, max: 40 }),
+        (drawn, batchEvents) => {
+          // small calls, so that windows send batches while others are open
+          const limits = { ...L, maxBatchEvents: batchEvents };
+          const events = drawn.map((d) => ({ timestamp: d.day * DAY + d.ms, message: d.message, bytes: Buffer.byteLength(d.message, 'utf8') }));
+          const batches = batchAll(events, new LogBatcher(limits));
+          const sent = batches.flatMap((b) => b.events);
+          expect(sent.map((e) => `${e.timestamp} ${e.message}`).sort()).toEqual(events.map((e) => `${e.timestamp} ${e.message}`).sort());
+          for (const b of batches) {
+            const ts = b.events.map((e) => e.timestamp);
+            expect(b.events.length).toBeLessThanOrEqual(batchEvents);
+            expect(ts).toEqual([...ts].sort((x, y) => x - y));
+            expect(ts[ts.length - 1]! - ts[0]!).toBeLessThanOrEqual(L.maxBatchSpanMs);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('drain gives the batches flush gives, one at a time, and leaves the batcher empty', () => {
+    const events = Array.from({ length: 50 }, (_, i) => event(((i * 7) % 5) * DAY + i, 100, i));
+    const viaFlush = batchAll(events, new LogBatcher(L, { holdBatches: 100 }));
+    const batcher = new LogBatcher(L, { holdBatches: 100 });
+    const early: LogBatch[] = [];
+    for (const e of events) early.push(...(batcher.add(e) ?? []));
+    const drained = batcher.drain();
+    expect(batcher.pendingEvents).toBe(0);
+    expect(batcher.openWindows).toBe(0);
+    expect([...early, ...drained]).toEqual(viaFlush);
+  });
+});
+
 describe('packSorted and sortedCalls', () => {
   it('cuts a sorted run by count, bytes and span', () => {
     const events = [event(0, 10, 0), event(DAY, 10, 1), event(DAY + 1, 10, 2), event(DAY + 2, L.maxMessageBytes, 3)];

@@ -1,6 +1,6 @@
 import type { TrailRecord } from '../../../lib/cloudtrail/types';
 import { sortedCalls, type LogBatch } from '../../../lib/forward/batcher';
-import { Forwarder, unshared } from '../../../lib/forward/forwarder';
+import { Forwarder } from '../../../lib/forward/forwarder';
 import type { LogSink, LogTarget, PutOutcome } from '../../../lib/forward/sink';
 
 const DELIVERED = Date.UTC(2026, 10, 24, 9, 5);
@@ -78,13 +78,28 @@ describe('Forwarder', () => {
   });
 });
 
-describe('unshared', () => {
-  it.each([
-    ['ASCII', '{"eventName":"ConsoleLogin"}'],
-    ['multi-byte', '{"note":"ü✓ 日本 🚀"}'],
-    ['a lone surrogate (kept as it is)', '{"x":"\ud800"}'],
-  ])('returns an equal string: %s', (_label, text) => {
-    const copy = unshared(text.slice(0));
-    expect(copy).toBe(text);
+describe('Forwarder, records held in several windows', () => {
+  it('sends every record text unchanged (ASCII, multi-byte, escapes), each batch sorted and within 24 h', async () => {
+    // Prepare: records over 13 days in scrambled order, so that every one is held across windows
+    const notes = ['ConsoleLogin', 'ü✓ 日本 🚀', 'é', '\\ud800 escaped', 'tab\there'];
+    const records = Array.from({ length: 600 }, (_, i) => {
+      const eventTime = new Date(DELIVERED - ((Math.imul(i + 1, 2654435761) >>> 0) % (13 * 24 * HOUR))).toISOString().replace('.000Z', 'Z');
+      const text = JSON.stringify({ eventTime, eventID: `e${i}`, note: notes[i % notes.length] });
+      return { text, record: { eventTime, eventID: `e${i}` }, bytes: Buffer.byteLength(text), index: i };
+    });
+
+    // Act
+    const { sink, counts } = await forward(records);
+
+    // Assess: the texts sent are the texts read, once each
+    const sent = sink.batches.flatMap((b) => b.events.map((e) => e.message));
+    expect([...sent].sort()).toEqual(records.map((r) => r.text).sort());
+    expect(counts.forwarded).toBe(records.length);
+    for (const batch of sink.batches) {
+      const ts = batch.events.map((e) => e.timestamp);
+      expect(ts).toEqual([...ts].sort((a, b) => a - b));
+      expect(ts[ts.length - 1]! - ts[0]!).toBeLessThanOrEqual(24 * HOUR);
+      expect(batch.bytes).toBe(batch.events.reduce((n, e) => n + Buffer.byteLength(e.message) + 26, 0));
+    }
   });
 });
