@@ -313,10 +313,10 @@ export class LogBatcher {
     for (const window of this.windows.values()) if (oldest === undefined || window.index < oldest.index) oldest = window;
     const window = oldest as Window;
     sortWindow(window);
-    const events = window.events;
+    const events: Array<HeldEvent | undefined> = window.events;
     window.events = [];
     this.release(window, events.length, window.bytes);
-    return packSorted(events.map(unpacked), this.limits);
+    return [...unpackCuts(events, sortedCuts(events as HeldEvent[], this.limits))];
   }
 
   private fullestWindow(): Window {
