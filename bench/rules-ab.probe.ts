@@ -1,15 +1,15 @@
 /**
  * The rule engine of two trees compared in one process: `npx tsx bench/rules-ab.probe.ts
- * --base DIR [--size 10MB] [--passes 30]`, DIR a checkout of the "before" code (e.g. a
+ * --base DIR [--size 10MB] [--passes 60]`, DIR a checkout of the "before" code (e.g. a
  * `git worktree add --detach` of main, with node_modules linked).
  *
  * Why: on the shared 2-core machine the bench's engine share (`npm run bench:rules`) moves by
  * ±5 points between runs of the same code, more than most changes. Here both engines run in
  * one process, pass after pass in turn, over the same freshly parsed records (each group
  * `JSON.parse`d right before it is evaluated, as the pipeline hands it over), so a neighbour's
- * burst or the machine's speed falls on both alike; two builds of the same code differed by
- * ±2 % (medians of 30 passes, load 1.5). The engine is each tree's own (lib/rules), bundled
- * apart, so each has its own module state (the field slots of record-fields.ts); the rule
+ * burst or the machine's speed falls on both alike; two checkouts of the same code agreed
+ * within ±3.5 % (ratios of medians over 60 passes, load 1.9–2.5; ~12 s at 10 MB). The
+ * engine is each tree's own (lib/rules), bundled apart, so each has its own module state (the field slots of record-fields.ts); the rule
  * files and the corpus are this tree's, the 227-rule pack of `npm run bench:rules` (built-in,
  * SigmaHQ fixtures, 45 synthetic Sigma rules, 100 synthetic filter patterns).
  *
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const base = path.resolve(option(args, '--base'));
   const size = option(args, '--size', '10MB');
-  const passes = Number(option(args, '--passes', '30'));
+  const passes = Number(option(args, '--passes', '60'));
   // records per observe call: about what the pipeline's record reader hands over at 10 MB
   const groupSize = Number(option(args, '--group', '43'));
   const { key } = await corpusFile(parseSize(size));
