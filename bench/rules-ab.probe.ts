@@ -4,12 +4,13 @@
  * `git worktree add --detach` of main, with node_modules linked).
  *
  * Why: on the shared 2-core machine the bench's engine share (`npm run bench:rules`) moves by
- * ±5 points between runs of the same code, more than most changes. Here both engines run in
- * one process, pass after pass in turn, over the same freshly parsed records (each group
- * `JSON.parse`d right before it is evaluated, as the pipeline hands it over), so a neighbour's
- * burst or the machine's speed falls on both alike; two checkouts of the same code agreed
- * within ±3.5 % (ratios of medians over 60 passes, load 1.9–2.5; ~12 s at 10 MB). The
- * engine is each tree's own (lib/rules), bundled apart, so each has its own module state (the field slots of record-fields.ts); the rule
+ * points between runs of one build (227 rules in the pipeline: 19.8–25.1 % over six runs),
+ * more than most changes. Here both engines run in one process, pass after pass in turn, over
+ * the same freshly parsed records (each group `JSON.parse`d right before it is evaluated, as
+ * the pipeline hands it over), so a neighbour's burst or the machine's speed falls on both
+ * alike; two checkouts of the same code agreed within ±3.5 % (ratios of medians over 60
+ * passes, load 1.9–2.5; ~12 s at 10 MB). The engine is each tree's own (lib/rules), bundled
+ * apart, so each has its own module state (the field slots of record-fields.ts); the rule
  * files and the corpus are this tree's, the 227-rule pack of `npm run bench:rules` (built-in,
  * SigmaHQ fixtures, 45 synthetic Sigma rules, 100 synthetic filter patterns).
  *
