@@ -46,6 +46,49 @@ export function requiredEventNames(expression: FilterExpression): ReadonlySet<st
   }
 }
 
+/**
+ * The names an expression accepts when it is *exactly* "the record's eventName string is one
+ * of these" (for string eventNames): `$.eventName = Name` (no `*`), or an OR of such tests.
+ * Unlike `requiredEventNames`, which only promises a superset, this is an equivalence; any
+ * other shape gives undefined.
+ */
+function eventNameTestNames(e: FilterExpression): ReadonlySet<string> | undefined {
+  if (e.kind === 'compare') return requiredEventNames(e);
+  if (e.kind !== 'or') return undefined;
+  const names = new Set<string>();
+  for (const operand of e.operands) {
+    const own = eventNameTestNames(operand);
+    if (own === undefined) return undefined;
+    for (const n of own) names.add(n);
+  }
+  return names;
+}
+
+/**
+ * The expression for records whose eventName is a string in `names` (what the engine's
+ * exact eventName index proves of the records it hands the rule): a top-level conjunction
+ * (`a && b && …`, nested ANDs flattened) without one eventName conjunct that accepts every
+ * name in `names`, which every such record passes. `{ rest: undefined }`: nothing is left
+ * (the pattern was only that test). Undefined when no conjunct is provably implied (an OR at
+ * the top, a wildcard, a conjunct that leaves out one of `names`): the full test stays.
+ */
+export function withoutProvenEventName(expression: FilterExpression, names: ReadonlySet<string>): { rest: FilterExpression | undefined } | undefined {
+  const conjuncts: FilterExpression[] = [];
+  const flatten = (e: FilterExpression): void => {
+    if (e.kind === 'and') e.operands.forEach(flatten);
+    else conjuncts.push(e);
+  };
+  flatten(expression);
+  const proven = conjuncts.findIndex((c) => {
+    const accepted = eventNameTestNames(c);
+    return accepted !== undefined && [...names].every((n) => accepted.has(n));
+  });
+  if (proven < 0) return undefined;
+  const rest = conjuncts.filter((_, i) => i !== proven);
+  if (rest.length === 0) return { rest: undefined };
+  return { rest: rest.length === 1 ? rest[0]! : { kind: 'and', operands: rest } };
+}
+
 /** The text the compiler compares an eventName as: strings as they are, finite numbers as JavaScript text. */
 export function eventNameText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
