@@ -89,6 +89,17 @@ export function withoutProvenEventName(expression: FilterExpression, names: Read
   return { rest: rest.length === 1 ? rest[0]! : { kind: 'and', operands: rest } };
 }
 
+/**
+ * The pattern compiled for the records the exact eventName index hands a rule filed by
+ * `eventNames` (`CompiledRule.testNamed`'s predicate): without the eventName conjunct that
+ * `withoutProvenEventName` finds implied; undefined when none is.
+ */
+export function namedPatternTest(expression: FilterExpression, eventNames: ReadonlySet<string>, source: string): ((record: unknown) => boolean) | undefined {
+  const reduced = withoutProvenEventName(expression, eventNames);
+  if (reduced === undefined) return undefined;
+  return reduced.rest === undefined ? () => true : compileExpression(reduced.rest, source);
+}
+
 /** The text the compiler compares an eventName as: strings as they are, finite numbers as JavaScript text. */
 export function eventNameText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
@@ -269,16 +280,29 @@ export function filterPatternHints(expression: FilterExpression): readonly Requi
 
 /**
  * A rule built from a filter pattern outside a rule file (tests, bench/synthetic-rules.ts)
- * with the hints a rule file's rule gets (`filterPatternHints`), its pattern parsed again.
+ * with the hints a rule file's rule gets (`filterPatternHints`, and `testNamed` when it has
+ * `eventNames`), its pattern parsed again. The rule's `test` must be its pattern's, as
+ * `compileFilterPattern` gives it (no `where`): `testNamed` is that pattern less a conjunct.
  */
 export function withFilterPatternHints<E extends { readonly rule?: CompiledRule }>(entry: E): E {
   const rule = entry.rule;
   if (rule === undefined || rule.source !== 'rule' || rule.requiredValues !== undefined) return entry;
   let requiredValues: readonly RequiredValues[] | undefined;
+  let named: ((record: unknown) => boolean) | undefined;
   try {
-    requiredValues = filterPatternHints(parseFilterPattern(rule.expression));
+    const expression = parseFilterPattern(rule.expression);
+    requiredValues = filterPatternHints(expression);
+    named = rule.eventNames === undefined || rule.testNamed !== undefined ? undefined : namedPatternTest(expression, rule.eventNames, rule.expression);
   } catch {
     return entry;
   }
-  return requiredValues === undefined ? entry : { ...entry, rule: Object.freeze({ ...rule, requiredValues }) };
+  if (requiredValues === undefined && named === undefined) return entry;
+  return {
+    ...entry,
+    rule: Object.freeze({
+      ...rule,
+      ...(requiredValues === undefined ? {} : { requiredValues }),
+      ...(named === undefined ? {} : { testNamed: Object.freeze({ of: rule.test, test: named }) }),
+    }),
+  };
 }

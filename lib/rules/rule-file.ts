@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { RuleLoadError } from './errors';
-import { filterPatternHints, requiredEventNames, withoutProvenEventName } from './event-names';
+import { filterPatternHints, namedPatternTest, requiredEventNames } from './event-names';
 import { FilterPatternError, type FilterExpression, parseFilterPattern } from './filter-pattern';
 import { compileExpression } from './filter-pattern/compile';
 import { compileWhere, NO_TRUST, type Trust, WhereSyntaxError } from './functions';
@@ -110,8 +110,7 @@ export function compileDefinition(
     expression = parseFilterPattern(pattern);
     test = compileExpression(expression, pattern);
     eventNames = requiredEventNames(expression);
-    const reduced = hints && eventNames !== undefined ? withoutProvenEventName(expression, eventNames) : undefined;
-    if (reduced !== undefined) testNamed = reduced.rest === undefined ? () => true : compileExpression(reduced.rest, pattern);
+    if (hints && eventNames !== undefined) testNamed = namedPatternTest(expression, eventNames, pattern);
   } catch (err) {
     if (!(err instanceof FilterPatternError)) throw err;
     const expanded = pattern === def.match ? '' : ' (after parameter expansion)';
