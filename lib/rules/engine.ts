@@ -34,9 +34,14 @@ export interface EvaluationPlan {
   candidates(eventName: string): readonly PlannedRule[];
 }
 
-interface PlannedRule {
+export interface PlannedRule {
   readonly slot: number;
   readonly rule: CompiledRule;
+  /**
+   * What the engine calls: `rule.test`, or, in the eventName tables' lists, `rule.testNamed`
+   * (without the eventName test the table lookup already proved), on a copy sharing `slot`.
+   */
+  readonly test: (record: unknown) => boolean;
   readonly groupBy?: FieldReader;
   readonly dedupKey?: readonly FieldReader[];
 }
@@ -76,10 +81,11 @@ const NONE: readonly PlannedRule[] = Object.freeze([]);
 const SELECTIVE_LITERAL = 3;
 
 /** Where a rule goes: the hint the plan indexes it by, or undefined (every record). */
-function chooseHint(rule: CompiledRule): RequiredValues | undefined {
-  // The exact hint is the narrower one when a rule has both.
-  if (rule.eventNames !== undefined) return { field: 'eventName', values: rule.eventNames };
-  if (rule.eventNamesIgnoreCase !== undefined) return { field: 'eventName', values: rule.eventNamesIgnoreCase, ignoreCase: true };
+function chooseHint(rule: CompiledRule): (RequiredValues & { readonly byNameHint?: boolean }) | undefined {
+  // The exact hint is the narrower one when a rule has both. `byNameHint`: the hint
+  // `testNamed` is stated against (requiredValues on eventName are not).
+  if (rule.eventNames !== undefined) return { field: 'eventName', values: rule.eventNames, byNameHint: true };
+  if (rule.eventNamesIgnoreCase !== undefined) return { field: 'eventName', values: rule.eventNamesIgnoreCase, ignoreCase: true, byNameHint: true };
   const hints = rule.requiredValues ?? [];
   // eventName first (about a hundred texts in a trail, the narrowest), even as a test
   // (`eventName|startswith: Delete`); then a test on another field that names a fixed text
@@ -103,6 +109,7 @@ export function planRules(rules: readonly CompiledRule[], options: PlanOptions =
   const planned: PlannedRule[] = rules.map((rule, slot) => ({
     slot,
     rule,
+    test: rule.test,
     ...(rule.threshold?.groupBy === undefined ? {} : { groupBy: fieldReader(rule.threshold.groupBy) }),
     ...(rule.dedupKey === undefined ? {} : { dedupKey: rule.dedupKey.map(fieldReader) }),
   }));
@@ -121,11 +128,19 @@ export function planRules(rules: readonly CompiledRule[], options: PlanOptions =
       continue;
     }
     let tables = byField.get(hint.field);
-    if (tables === undefined) byField.set(hint.field, (tables = { exact: new Map(), folded: new Map(), present: [], tested: [], rules: [] }));
+    if (tables === undefined) byField.set(hint.field, (tables = { exact: new Map(), folded: new Map(), present: [], tested: [], rules: [], named: false }));
     tables.rules.push(p);
     if (hint.values === undefined && hint.matches !== undefined) tables.tested.push({ p, matches: hint.matches });
     else if (hint.values === undefined) tables.present.push(p);
-    else for (const value of hint.values) add(hint.ignoreCase === true ? tables.folded : tables.exact, value, p);
+    else {
+      // Filed by its eventName hint, the rule is handed only records whose eventName string
+      // is one of the hint's texts: its `testNamed` skips the eventName test that proves again.
+      // Only the tables get it; the records a table does not decide (`rules`: not text) run `test`.
+      const reduced = p.rule.testNamed;
+      const named = hint.byNameHint === true && reduced !== undefined && reduced.of === p.rule.test ? { ...p, test: reduced.test } : p;
+      if (named !== p) tables.named = true;
+      for (const value of hint.values) add(hint.ignoreCase === true ? tables.folded : tables.exact, value, named);
+    }
   }
   // eventName first: most rules hang there, and its lookups are the ones remembered best
   const fields = [...byField.entries()]
@@ -143,9 +158,11 @@ interface Tables {
   /** Rules that need the field's text to pass a test (`contains`, wildcards, regexes): asked once per distinct text. */
   readonly tested: { readonly p: PlannedRule; readonly matches: (text: string) => boolean }[];
   readonly rules: PlannedRule[];
+  /** Some table entries run `testNamed`, which holds only for string texts. */
+  named: boolean;
 }
 
-function fieldIndex(field: string, { exact, folded, present, tested, rules }: Tables): FieldIndex {
+function fieldIndex(field: string, { exact, folded, present, tested, rules, named }: Tables): FieldIndex {
   // looked up by length and `===`, not by hash: every record brings fresh strings (./text-memo.ts)
   const cache = new TextMemo<readonly PlannedRule[]>({ capacity: CANDIDATE_CACHE_SIZE });
   const lookups = exact.size > 0 || folded.size > 0 || tested.length > 0;
@@ -172,7 +189,8 @@ function fieldIndex(field: string, { exact, folded, present, tested, rules }: Ta
     if (typeof value === 'string') return forText(value);
     if (value === MISSING || value === null) return NONE;
     // a number's text is what filter patterns and Sigma compare, but `tested` rules were asked about strings only
-    if (typeof value === 'number' && Number.isFinite(value) && tested.length === 0) return forText(String(value));
+    // nor were `testNamed` tests stated for numbers: those rules all run their full `test`
+    if (typeof value === 'number' && Number.isFinite(value) && tested.length === 0 && !named) return forText(String(value));
     // not text (an array, object, boolean, ±Infinity): the hints promise nothing, evaluate them all
     return rules;
   };
@@ -262,13 +280,13 @@ export class RuleEvaluation implements Analyser {
         beginRecord(record);
         for (let k = 0; k < nAlways; k++) {
           const p = always[k]!;
-          if (p.rule.test(record)) this.hit(p, tr);
+          if (p.test(record)) this.hit(p, tr);
         }
         for (let f = 0; f < nFields; f++) {
           const candidates = fields[f]!.forValue(slotValue(record, slots[f]!));
           for (let k = 0; k < candidates.length; k++) {
             const p = candidates[k]!;
-            if (p.rule.test(record)) this.hit(p, tr);
+            if (p.test(record)) this.hit(p, tr);
           }
         }
       }

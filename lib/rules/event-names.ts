@@ -46,6 +46,60 @@ export function requiredEventNames(expression: FilterExpression): ReadonlySet<st
   }
 }
 
+/**
+ * The names an expression accepts when it is *exactly* "the record's eventName string is one
+ * of these" (for string eventNames): `$.eventName = Name` (no `*`), or an OR of such tests.
+ * Unlike `requiredEventNames`, which only promises a superset, this is an equivalence; any
+ * other shape gives undefined.
+ */
+function eventNameTestNames(e: FilterExpression): ReadonlySet<string> | undefined {
+  if (e.kind === 'compare') return requiredEventNames(e);
+  if (e.kind !== 'or') return undefined;
+  const names = new Set<string>();
+  for (const operand of e.operands) {
+    const own = eventNameTestNames(operand);
+    if (own === undefined) return undefined;
+    for (const n of own) names.add(n);
+  }
+  return names;
+}
+
+/**
+ * The expression for records whose eventName is a string in `names` (what the engine's
+ * exact eventName index proves of the records it hands the rule): a top-level conjunction
+ * (`a && b && …`, nested ANDs flattened) without one eventName conjunct that accepts every
+ * name in `names`, which every such record passes. `{ rest: undefined }`: nothing is left
+ * (the pattern was only that test). Undefined when no conjunct is provably implied (an OR at
+ * the top, a wildcard, a conjunct that leaves out one of `names`): the full test stays.
+ */
+export function withoutProvenEventName(expression: FilterExpression, names: ReadonlySet<string>): { rest: FilterExpression | undefined } | undefined {
+  const conjuncts: FilterExpression[] = [];
+  const flatten = (e: FilterExpression): void => {
+    if (e.kind === 'and') e.operands.forEach(flatten);
+    else conjuncts.push(e);
+  };
+  flatten(expression);
+  const proven = conjuncts.findIndex((c) => {
+    const accepted = eventNameTestNames(c);
+    return accepted !== undefined && [...names].every((n) => accepted.has(n));
+  });
+  if (proven < 0) return undefined;
+  const rest = conjuncts.filter((_, i) => i !== proven);
+  if (rest.length === 0) return { rest: undefined };
+  return { rest: rest.length === 1 ? rest[0]! : { kind: 'and', operands: rest } };
+}
+
+/**
+ * The pattern compiled for the records the exact eventName index hands a rule filed by
+ * `eventNames` (`CompiledRule.testNamed`'s predicate): without the eventName conjunct that
+ * `withoutProvenEventName` finds implied; undefined when none is.
+ */
+export function namedPatternTest(expression: FilterExpression, eventNames: ReadonlySet<string>, source: string): ((record: unknown) => boolean) | undefined {
+  const reduced = withoutProvenEventName(expression, eventNames);
+  if (reduced === undefined) return undefined;
+  return reduced.rest === undefined ? () => true : compileExpression(reduced.rest, source);
+}
+
 /** The text the compiler compares an eventName as: strings as they are, finite numbers as JavaScript text. */
 export function eventNameText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
@@ -226,16 +280,29 @@ export function filterPatternHints(expression: FilterExpression): readonly Requi
 
 /**
  * A rule built from a filter pattern outside a rule file (tests, bench/synthetic-rules.ts)
- * with the hints a rule file's rule gets (`filterPatternHints`), its pattern parsed again.
+ * with the hints a rule file's rule gets (`filterPatternHints`, and `testNamed` when it has
+ * `eventNames`), its pattern parsed again. The rule's `test` must be its pattern's, as
+ * `compileFilterPattern` gives it (no `where`): `testNamed` is that pattern less a conjunct.
  */
 export function withFilterPatternHints<E extends { readonly rule?: CompiledRule }>(entry: E): E {
   const rule = entry.rule;
   if (rule === undefined || rule.source !== 'rule' || rule.requiredValues !== undefined) return entry;
   let requiredValues: readonly RequiredValues[] | undefined;
+  let named: ((record: unknown) => boolean) | undefined;
   try {
-    requiredValues = filterPatternHints(parseFilterPattern(rule.expression));
+    const expression = parseFilterPattern(rule.expression);
+    requiredValues = filterPatternHints(expression);
+    named = rule.eventNames === undefined || rule.testNamed !== undefined ? undefined : namedPatternTest(expression, rule.eventNames, rule.expression);
   } catch {
     return entry;
   }
-  return requiredValues === undefined ? entry : { ...entry, rule: Object.freeze({ ...rule, requiredValues }) };
+  if (requiredValues === undefined && named === undefined) return entry;
+  return {
+    ...entry,
+    rule: Object.freeze({
+      ...rule,
+      ...(requiredValues === undefined ? {} : { requiredValues }),
+      ...(named === undefined ? {} : { testNamed: Object.freeze({ of: rule.test, test: named }) }),
+    }),
+  };
 }

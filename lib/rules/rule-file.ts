@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { RuleLoadError } from './errors';
-import { filterPatternHints, requiredEventNames } from './event-names';
+import { filterPatternHints, namedPatternTest, requiredEventNames } from './event-names';
 import { FilterPatternError, type FilterExpression, parseFilterPattern } from './filter-pattern';
 import { compileExpression } from './filter-pattern/compile';
 import { compileWhere, NO_TRUST, type Trust, WhereSyntaxError } from './functions';
@@ -103,9 +103,14 @@ export function compileDefinition(
   const pattern = expansion.pattern;
   let expression: FilterExpression;
   let test: (record: unknown) => boolean;
+  // the pattern for records the eventName index hands over (`CompiledRule.testNamed`)
+  let testNamed: ((record: unknown) => boolean) | undefined;
+  let eventNames: ReadonlySet<string> | undefined;
   try {
     expression = parseFilterPattern(pattern);
     test = compileExpression(expression, pattern);
+    eventNames = requiredEventNames(expression);
+    if (hints && eventNames !== undefined) testNamed = namedPatternTest(expression, eventNames, pattern);
   } catch (err) {
     if (!(err instanceof FilterPatternError)) throw err;
     const expanded = pattern === def.match ? '' : ' (after parameter expansion)';
@@ -122,8 +127,9 @@ export function compileDefinition(
     }
     const matches = test;
     test = (record) => matches(record) && where(record);
+    const named = testNamed;
+    if (named !== undefined) testNamed = (record) => named(record) && where(record);
   }
-  const eventNames = requiredEventNames(expression);
   const requiredValues = hints ? filterPatternHints(expression) : undefined;
   const rule: CompiledRule = Object.freeze({
     id: def.id,
@@ -137,6 +143,7 @@ export function compileDefinition(
     expression: pattern,
     test,
     ...(eventNames === undefined ? {} : { eventNames }),
+    ...(testNamed === undefined ? {} : { testNamed: Object.freeze({ of: test, test: testNamed }) }),
     ...(def.threshold === undefined ? {} : { threshold: Object.freeze({ ...def.threshold }) }),
     ...(def.dedupKey === undefined ? {} : { dedupKey: Object.freeze([...def.dedupKey]) }),
     ...(requiredValues === undefined ? {} : { requiredValues }),

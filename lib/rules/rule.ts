@@ -33,6 +33,19 @@ export interface CompiledRule {
    */
   readonly eventNamesIgnoreCase?: ReadonlySet<string>;
   /**
+   * `test` for the records the eventName index hands the rule: called only with a record
+   * whose eventName is a string in `eventNames` (or, without `eventNames`, whose
+   * `toLowerCase()` is in `eventNamesIgnoreCase`), and for those it must answer as `test`
+   * does. Front ends give it when `test` is a conjunction one of whose conjuncts is an
+   * eventName test that every such record passes: that conjunct is left out, since the index
+   * lookup already proved it. Absent: the engine calls `test`.
+   *
+   * It stands for `of` only: the engine uses it while `of` is this rule's `test`, so a copy of
+   * the rule with another `test` (`{ ...rule, test }`, as exceptions and tests make) falls back
+   * to its `test` instead of running a predicate that no longer says the same.
+   */
+  readonly testNamed?: { readonly of: (record: unknown) => boolean; readonly test: (record: unknown) => boolean };
+  /**
    * More index hints, on any field (`eventSource`, `userIdentity.type`, `errorCode`, and
    * `eventName` too), each proven from the expression: `test` can be true only if every
    * entry holds (see `RequiredValues`). The engine indexes a rule by one of them.

@@ -62,7 +62,12 @@ export function prepareExceptions(exceptions: readonly CompiledException[], rule
       return false;
     };
     // the exceptions run only on a record the rule matched: their cost is per match, not per record
-    return { ...rule, test: (record: unknown) => test(record) && !excepted(record) };
+    const wrappedTest = (record: unknown) => test(record) && !excepted(record);
+    // the eventName index's shortcut (`testNamed`) keeps working, with the same exceptions after it
+    const named = rule.testNamed?.of === test ? rule.testNamed.test : undefined;
+    return named === undefined
+      ? { ...rule, test: wrappedTest }
+      : { ...rule, test: wrappedTest, testNamed: { of: wrappedTest, test: (record: unknown) => named(record) && !excepted(record) } };
   });
   return Object.assign(set, { plan: planRules(wrapped) });
 }

@@ -122,6 +122,13 @@ function compile(doc: unknown, file: string): SigmaCompiledRule {
   const unscoped: Predicate = indexed ? (record) => hasEventNameText(record) && inner(record) : inner;
   // `service: iam` (TrailAlerts): only that service's records; `service: cloudtrail`: all
   const test: Predicate = eventSources === undefined ? unscoped : (record) => fromEventSource(record, eventSources) && unscoped(record);
+  const guarded = guard(test);
+  // for the records the eventName index hands over (`CompiledRule.testNamed`): the engine files
+  // the rule by its exact hint when it has one, else by the lower-cased one
+  const byName = exact ?? folded;
+  const rest = byName === undefined ? undefined : withoutProvenEventName(expression, byName, exact !== undefined);
+  // hasEventNameText holds for those records (a string eventName): only the log source stays
+  const named = rest === undefined ? undefined : eventSources === undefined ? rest : (record: unknown) => fromEventSource(record, eventSources) && rest(record);
   const fields = stringList(doc, 'fields');
   // every field the detection needs, and the log source's event sources: the engine's index
   const required = allRequirements([
@@ -140,7 +147,8 @@ function compile(doc: unknown, file: string): SigmaCompiledRule {
     references: Object.freeze([...stringList(doc, 'references'), ...stringList(doc, 'tags')]),
     file,
     expression: renderExpression(conditions, names, detection),
-    test: guard(test),
+    test: guarded,
+    ...(named === undefined ? {} : { testNamed: Object.freeze({ of: guarded, test: guard(named) }) }),
     ...(exact === undefined ? {} : { eventNames: exact }),
     ...(folded === undefined ? {} : { eventNamesIgnoreCase: folded }),
     ...(requiredValues === undefined ? {} : { requiredValues }),
@@ -287,6 +295,39 @@ function requiredEventNames(expr: Expr | DetectionNode, exact: boolean): Readonl
       return names;
     }
   }
+}
+
+/**
+ * The expression's predicate for records whose eventName is a string in `names` (exact, or
+ * lower-cased when not `exact`): what the engine's eventName index proves of the records it
+ * hands the rule. The condition's top-level conjunction (ANDed conditions, `all of`, the items
+ * of a selection, flattened) without one `eventName` item that accepts every one of `names`
+ * with the same case-sensitivity, which such records all pass. A `not` or an `or` is kept
+ * whole, never looked into (`selection and not filter` drops only from `selection`). Undefined
+ * when no item is provably passed: the full test stays.
+ */
+function withoutProvenEventName(expr: Expr, names: ReadonlySet<string>, exact: boolean): Predicate | undefined {
+  const conjuncts: Predicate[] = [];
+  let proven = false;
+  const covers = (item: Extract<DetectionNode, { k: 'item' }>): boolean => {
+    const eq = item.field === 'eventName' ? item.equalsAnyOf : undefined;
+    if (eq === undefined || eq.cased !== exact) return false;
+    const accepted = new Set(exact ? eq.values : eq.values.map((v) => v.toLowerCase()));
+    return [...names].every((n) => accepted.has(n));
+  };
+  const node = (n: DetectionNode): void => {
+    if (n.k === 'and') n.operands.forEach(node);
+    else if (n.k === 'item' && !proven && covers(n)) proven = true;
+    else conjuncts.push(detectionPredicate(n));
+  };
+  const visit = (e: Expr): void => {
+    if (e.k === 'and') e.operands.forEach(visit);
+    else if (e.k === 'search') node(e.node);
+    else conjuncts.push(predicateOf(e));
+  };
+  visit(expr);
+  if (!proven) return undefined;
+  return conjuncts.length === 0 ? () => true : combine('and', conjuncts);
 }
 
 /**
