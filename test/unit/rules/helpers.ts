@@ -3,6 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { CloudTrailRecord, TrailRecord } from '../../../lib/cloudtrail/types';
+import { requiredEventNames, withFilterPatternHints } from '../../../lib/rules/event-names';
+import { compileFilterPattern, parseFilterPattern } from '../../../lib/rules/filter-pattern';
+import type { CompiledRule } from '../../../lib/rules/rule';
 import { testCaseRecords, type TestCase } from '../../../lib/rules/schema';
 
 export const BUILTIN_DIR = path.resolve(__dirname, '..', '..', '..', 'rules');
@@ -53,4 +56,25 @@ export function tempDir(): { dir: string; write: (name: string, content: string 
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * A filter-pattern rule as bench/synthetic-rules.ts builds one, with the index hints the loader
+ * adds. `names`: a wider (still sound) eventName hint than the pattern proves, as a caller may give.
+ */
+export function patternRule(expression: string, id: string, names?: readonly string[]): CompiledRule {
+  const eventNames = names === undefined ? requiredEventNames(parseFilterPattern(expression)) : new Set(names);
+  const rule: CompiledRule = {
+    id,
+    title: 'Generated pattern',
+    severity: 'LOW',
+    source: 'rule',
+    description: '',
+    references: [],
+    file: `generated/${id}.yaml`,
+    expression,
+    test: compileFilterPattern(expression).test,
+    ...(eventNames === undefined ? {} : { eventNames }),
+  };
+  return withFilterPatternHints({ rule }).rule;
 }

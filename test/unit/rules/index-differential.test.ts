@@ -3,12 +3,12 @@ import fc from 'fast-check';
 import type { CloudTrailRecord } from '../../../lib/cloudtrail/types';
 import type { Finding } from '../../../lib/findings';
 import { planRules, ruleAnalyser } from '../../../lib/rules/engine';
-import { requiredEventNames, withFilterPatternHints } from '../../../lib/rules/event-names';
-import { compileFilterPattern, parseFilterPattern } from '../../../lib/rules/filter-pattern';
+import { withFilterPatternHints } from '../../../lib/rules/event-names';
+import { compileFilterPattern } from '../../../lib/rules/filter-pattern';
 import { buildRulePack, loadRulePack, readRuleDirectory, type RulePack } from '../../../lib/rules/load';
 import type { CompiledRule } from '../../../lib/rules/rule';
 import { compileSigmaRule, isSigmaRefusal, sigmaRuleFormat } from '../../../lib/rules/sigma';
-import { BUILTIN_DIR, trailRecords } from './helpers';
+import { BUILTIN_DIR, patternRule, trailRecords } from './helpers';
 import { apiCall, assumedRole, consoleLogin, iamUser, instanceRole, type Json, type JsonObject, rootUser } from './sigma/records';
 
 // a fixed seed keeps runs deterministic; change it to explore other cases
@@ -109,23 +109,7 @@ const fpExpression: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
     fc.constantFrom('($.errorCode NOT EXISTS)', '($.userIdentity.invokedBy IS NULL)'),
   ),
 })).e;
-const generatedPattern: fc.Arbitrary<CompiledRule> = fc.tuple(fc.uuid(), fpExpression).map(([id, e]) => {
-  const expression = `{ ${e} }`;
-  const eventNames = requiredEventNames(parseFilterPattern(expression));
-  const rule: CompiledRule = {
-    id: `fp-${id}`,
-    title: 'Generated pattern',
-    severity: 'LOW',
-    source: 'rule',
-    description: '',
-    references: [],
-    file: `generated/${id}.yaml`,
-    expression,
-    test: compileFilterPattern(expression).test,
-    ...(eventNames === undefined ? {} : { eventNames }),
-  };
-  return withFilterPatternHints({ rule }).rule;
-});
+const generatedPattern: fc.Arbitrary<CompiledRule> = fc.tuple(fc.uuid(), fpExpression).map(([id, e]) => patternRule(`{ ${e} }`, `fp-${id}`));
 
 /** Generated Sigma rules on eventName (plain, `|cased`, lists, negated), eventSource and identity. */
 const nameKey = fc.constantFrom('eventName', 'eventName', 'eventName|cased', 'eventName|contains', 'eventName|startswith');

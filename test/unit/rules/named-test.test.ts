@@ -3,12 +3,10 @@ import { stringify } from 'yaml';
 import type { CloudTrailRecord } from '../../../lib/cloudtrail/types';
 import type { Finding } from '../../../lib/findings';
 import { planRules, ruleAnalyser } from '../../../lib/rules/engine';
-import { requiredEventNames, withFilterPatternHints } from '../../../lib/rules/event-names';
-import { compileFilterPattern, parseFilterPattern } from '../../../lib/rules/filter-pattern';
 import { buildRulePack, loadRulePack } from '../../../lib/rules/load';
 import type { CompiledRule } from '../../../lib/rules/rule';
 import { compileSigmaRule, isSigmaRefusal } from '../../../lib/rules/sigma';
-import { BUILTIN_DIR, ruleDoc, trailRecords } from './helpers';
+import { BUILTIN_DIR, patternRule, ruleDoc, trailRecords } from './helpers';
 
 fc.configureGlobal({ seed: 20261206 });
 
@@ -29,21 +27,7 @@ function evaluate(rules: readonly CompiledRule[], records: readonly object[], in
 
 /** A filter-pattern rule as bench/synthetic-rules.ts and the tests build one. */
 function pattern(expression: string, id = 'p', names?: readonly string[]): CompiledRule {
-  // `names`: a wider (still sound) eventName hint than the pattern proves, as a caller may give
-  const eventNames = names === undefined ? requiredEventNames(parseFilterPattern(expression)) : new Set(names);
-  const rule: CompiledRule = {
-    id,
-    title: 'pattern',
-    severity: 'LOW',
-    source: 'rule',
-    description: '',
-    references: [],
-    file: `generated/${id}.yaml`,
-    expression,
-    test: compileFilterPattern(expression).test,
-    ...(eventNames === undefined ? {} : { eventNames }),
-  };
-  return withFilterPatternHints({ rule }).rule;
+  return patternRule(expression, id, names);
 }
 
 /** The same pattern through a rule file, as the loader compiles it. */
