@@ -2,7 +2,7 @@ import type { ObjectRef, TrailRecord } from '../cloudtrail/types';
 import { FINDING_LIMITS, type Finding, type RuleTally } from '../findings';
 import type { Analyser } from '../pipeline';
 import { type FieldReader, fieldReader, keyText } from './field-path';
-import { findingFacts, findingFor } from './finding';
+import { type FindingFacts, findingFacts, findingFromFacts } from './finding';
 import { beginRecord, endRecords, fieldSlot, MISSING, slotValue } from './record-fields';
 import type { CompiledRule, RequiredValues } from './rule';
 import { TextMemo } from './text-memo';
@@ -215,7 +215,7 @@ const NO_VALUE = '\u0000';
 
 interface Accumulator {
   /** What the finding reads from the first record (`findingFacts`), kept while the finding may still be listed. */
-  first: unknown;
+  first: FindingFacts | undefined;
   /** Threshold rules: the group's text; undefined otherwise (always set: one object shape for every rule). */
   readonly group: string | undefined;
   count: number;
@@ -255,7 +255,7 @@ export class RuleEvaluation implements Analyser {
   private readonly states: RuleState[];
   private readonly fieldSlots: readonly number[];
   private factsRecord: unknown = undefined;
-  private facts: unknown = undefined;
+  private facts: FindingFacts | undefined = undefined;
 
   constructor(
     private readonly plan: EvaluationPlan,
@@ -316,7 +316,7 @@ export class RuleEvaluation implements Analyser {
         }
         if (acc.count > 1) (details ??= {}).eventIDs = acc.eventIDs;
         const dedupKey = this.dedupKeyOf(p, key);
-        findings.push(findingFor(rule, acc.first, this.ref, details === undefined ? { count: acc.count, dedupKey } : { count: acc.count, dedupKey, details }));
+        findings.push(findingFromFacts(rule, acc.first, this.ref, details === undefined ? { count: acc.count, dedupKey } : { count: acc.count, dedupKey, details }));
       }
     }
     return findings;
@@ -393,7 +393,7 @@ export class RuleEvaluation implements Analyser {
    * What a finding keeps of its first record, read once per record whichever rules match it
    * (a noisy record matches several): the facts are never changed, so findings can share them.
    */
-  private factsOf(record: unknown): unknown {
+  private factsOf(record: unknown): FindingFacts | undefined {
     if (record !== this.factsRecord) {
       this.factsRecord = record;
       this.facts = findingFacts(record);

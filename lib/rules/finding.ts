@@ -46,48 +46,98 @@ export function findingFor(
 }
 
 /**
- * What `findingFor` reads from a record, copied: the engine keeps this for a finding it may
- * still list instead of the whole record, so a file's up to 500 matches per rule do not keep
- * their records (request and response elements, resources) alive until the file ends
- * (issue 15: peak memory with rules on). Only strings are copied, as `findingFor` reads
- * only strings; `findingFor(rule, findingFacts(r), …)` equals `findingFor(rule, r, …)`.
+ * What a finding shows of its first record, read and resolved when the record matches: the
+ * engine keeps this for a finding it may still list instead of the whole record, so a file's
+ * up to 500 matches per rule do not keep their records (request and response elements,
+ * resources) alive until the file ends (issue 15: peak memory with rules on).
+ *
+ * One flat object of strings (empty and non-string values already left out, the account and
+ * principal already resolved as `findingFor` resolves them), not a copy of the record's
+ * nesting: a kept finding used to hold facts, identity facts and, for an assumed role, two
+ * more objects for `sessionContext.sessionIssuer` — each copied by the young-generation
+ * collector until the file ends (p15-engine7). `findingFromFacts(rule, findingFacts(r), …)`
+ * equals `findingFor(rule, r, …)`, key order included (test/unit/rules/finding-facts.test.ts).
  */
-export function findingFacts(record: unknown): Record<string, unknown> | undefined {
+export interface FindingFacts {
+  readonly eventID: string | undefined;
+  readonly eventTime: string | undefined;
+  readonly eventName: string | undefined;
+  readonly eventSource: string | undefined;
+  readonly accountId: string | undefined;
+  readonly region: string | undefined;
+  /** userIdentity was an object: the finding has a principal if one of the four is defined. */
+  readonly principalType: string | undefined;
+  readonly principalArn: string | undefined;
+  readonly principalUserName: string | undefined;
+  readonly principalAccountId: string | undefined;
+  readonly sourceIPAddress: string | undefined;
+  readonly userAgent: string | undefined;
+  readonly errorCode: string | undefined;
+}
+
+export function findingFacts(record: unknown): FindingFacts | undefined {
   const r = asObject(record);
   if (r === undefined) return undefined;
   const identity = asObject(r.userIdentity);
-  // One object shape whatever the record holds (absent facts are undefined, which
-  // `findingFor` leaves out like any non-string): built as one literal, read by fixed names,
-  // cheaper than copying key by key into an object that takes a new shape per record.
+  const identityAccount = identity === undefined ? undefined : text(identity.accountId);
+  // one literal, one shape whatever the record holds: read by fixed names
   return {
-    eventID: stringOf(r.eventID),
-    eventTime: stringOf(r.eventTime),
-    eventName: stringOf(r.eventName),
-    eventSource: stringOf(r.eventSource),
-    recipientAccountId: stringOf(r.recipientAccountId),
-    awsRegion: stringOf(r.awsRegion),
-    sourceIPAddress: stringOf(r.sourceIPAddress),
-    userAgent: stringOf(r.userAgent),
-    errorCode: stringOf(r.errorCode),
-    userIdentity: identity === undefined ? undefined : identityFacts(identity),
+    eventID: text(r.eventID),
+    eventTime: text(r.eventTime),
+    eventName: text(r.eventName),
+    eventSource: text(r.eventSource),
+    accountId: text(r.recipientAccountId) ?? identityAccount,
+    region: text(r.awsRegion),
+    principalType: identity === undefined ? undefined : text(identity.type),
+    principalArn: identity === undefined ? undefined : text(identity.arn),
+    principalUserName:
+      identity === undefined ? undefined : (text(identity.userName) ?? text(asObject(asObject(identity.sessionContext)?.sessionIssuer)?.userName) ?? text(identity.invokedBy)),
+    principalAccountId: identityAccount,
+    sourceIPAddress: text(r.sourceIPAddress),
+    userAgent: text(r.userAgent),
+    errorCode: text(r.errorCode),
   };
 }
 
-/** userIdentity's fields `principalOf` reads; keep in step with it. */
-function identityFacts(identity: Record<string, unknown>): Record<string, unknown> {
-  const issuerName = stringOf(asObject(asObject(identity.sessionContext)?.sessionIssuer)?.userName);
-  return {
-    type: stringOf(identity.type),
-    arn: stringOf(identity.arn),
-    userName: stringOf(identity.userName),
-    invokedBy: stringOf(identity.invokedBy),
-    accountId: stringOf(identity.accountId),
-    sessionContext: issuerName === undefined ? undefined : { sessionIssuer: { userName: issuerName } },
-  };
-}
-
-function stringOf(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
+/** `findingFor` over what `findingFacts` kept of the record (undefined: not an object). */
+export function findingFromFacts(
+  rule: CompiledRule,
+  kept: FindingFacts | undefined,
+  object: ObjectRef,
+  facts: { readonly count: number; readonly dedupKey: string; readonly details?: Readonly<Record<string, unknown>> },
+): Finding {
+  const finding: Record<string, unknown> = {};
+  // the same keys in the same order as `findingFor`, each set once (no `delete`)
+  finding.ruleId = rule.id;
+  finding.title = rule.title;
+  finding.severity = rule.severity;
+  finding.source = rule.source;
+  if (rule.description !== undefined) finding.description = rule.description;
+  if (rule.runbook !== undefined) finding.runbook = rule.runbook;
+  if (rule.references !== undefined) finding.references = rule.references;
+  if (kept !== undefined) {
+    if (kept.eventID !== undefined) finding.eventID = kept.eventID;
+    if (kept.eventTime !== undefined) finding.eventTime = kept.eventTime;
+    if (kept.eventName !== undefined) finding.eventName = kept.eventName;
+    if (kept.eventSource !== undefined) finding.eventSource = kept.eventSource;
+    if (kept.accountId !== undefined) finding.accountId = kept.accountId;
+    if (kept.region !== undefined) finding.region = kept.region;
+    const principal: Record<string, string> = {};
+    let any = false;
+    if (kept.principalType !== undefined) (principal.type = kept.principalType), (any = true);
+    if (kept.principalArn !== undefined) (principal.arn = kept.principalArn), (any = true);
+    if (kept.principalUserName !== undefined) (principal.userName = kept.principalUserName), (any = true);
+    if (kept.principalAccountId !== undefined) (principal.accountId = kept.principalAccountId), (any = true);
+    if (any) finding.principal = principal;
+    if (kept.sourceIPAddress !== undefined) finding.sourceIPAddress = kept.sourceIPAddress;
+    if (kept.userAgent !== undefined) finding.userAgent = kept.userAgent;
+    if (kept.errorCode !== undefined) finding.errorCode = kept.errorCode;
+  }
+  finding.object = { bucket: object.bucket, key: object.key, ...(object.versionId === undefined ? {} : { versionId: object.versionId }) };
+  finding.count = facts.count;
+  finding.dedupKey = facts.dedupKey;
+  if (facts.details !== undefined) finding.details = facts.details;
+  return finding as unknown as Finding;
 }
 
 /**
