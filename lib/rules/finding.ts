@@ -122,13 +122,16 @@ export function findingFromFacts(
     if (kept.eventSource !== undefined) finding.eventSource = kept.eventSource;
     if (kept.accountId !== undefined) finding.accountId = kept.accountId;
     if (kept.region !== undefined) finding.region = kept.region;
-    const principal: Record<string, string> = {};
-    let any = false;
-    if (kept.principalType !== undefined) (principal.type = kept.principalType), (any = true);
-    if (kept.principalArn !== undefined) (principal.arn = kept.principalArn), (any = true);
-    if (kept.principalUserName !== undefined) (principal.userName = kept.principalUserName), (any = true);
-    if (kept.principalAccountId !== undefined) (principal.accountId = kept.principalAccountId), (any = true);
-    if (any) finding.principal = principal;
+    const { principalType: type, principalArn: arn, principalUserName: userName, principalAccountId: accountId } = kept;
+    if (type !== undefined || arn !== undefined || userName !== undefined || accountId !== undefined) {
+      // as `principalOf`: only the defined ones, in its order
+      const principal: Record<string, string> = {};
+      if (type !== undefined) principal.type = type;
+      if (arn !== undefined) principal.arn = arn;
+      if (userName !== undefined) principal.userName = userName;
+      if (accountId !== undefined) principal.accountId = accountId;
+      finding.principal = principal;
+    }
     if (kept.sourceIPAddress !== undefined) finding.sourceIPAddress = kept.sourceIPAddress;
     if (kept.userAgent !== undefined) finding.userAgent = kept.userAgent;
     if (kept.errorCode !== undefined) finding.errorCode = kept.errorCode;
