@@ -1,49 +1,6 @@
 import type { ObjectRef } from '../cloudtrail/types';
-import type { Finding, Principal } from '../findings';
+import type { Finding } from '../findings';
 import type { CompiledRule } from './rule';
-
-/**
- * The facts an on-call person needs, read from one matching record. Records are untrusted
- * and any field may be absent, null or of another type (Insights records have no
- * eventName or userIdentity): only strings are taken, everything else is left out.
- */
-export function findingFor(
-  rule: CompiledRule,
-  record: unknown,
-  object: ObjectRef,
-  facts: { readonly count: number; readonly dedupKey: string; readonly details?: Readonly<Record<string, unknown>> },
-): Finding {
-  const r = asObject(record);
-  const identity = asObject(r?.userIdentity);
-  const finding: Record<string, unknown> = {};
-  // only defined values, set once: `delete` would turn each of a storm's findings into a slow
-  // dictionary object. Written out rather than through a helper closure: a file's findings
-  // are built here one by one (up to 500 per rule), and a closure per finding showed in profiles.
-  finding.ruleId = rule.id;
-  finding.title = rule.title;
-  finding.severity = rule.severity;
-  finding.source = rule.source;
-  if (rule.description !== undefined) finding.description = rule.description;
-  if (rule.runbook !== undefined) finding.runbook = rule.runbook;
-  if (rule.references !== undefined) finding.references = rule.references;
-  let v: string | undefined;
-  if ((v = text(r?.eventID)) !== undefined) finding.eventID = v;
-  if ((v = text(r?.eventTime)) !== undefined) finding.eventTime = v;
-  if ((v = text(r?.eventName)) !== undefined) finding.eventName = v;
-  if ((v = text(r?.eventSource)) !== undefined) finding.eventSource = v;
-  if ((v = text(r?.recipientAccountId) ?? text(identity?.accountId)) !== undefined) finding.accountId = v;
-  if ((v = text(r?.awsRegion)) !== undefined) finding.region = v;
-  const principal = principalOf(identity);
-  if (principal !== undefined) finding.principal = principal;
-  if ((v = text(r?.sourceIPAddress)) !== undefined) finding.sourceIPAddress = v;
-  if ((v = text(r?.userAgent)) !== undefined) finding.userAgent = v;
-  if ((v = text(r?.errorCode)) !== undefined) finding.errorCode = v;
-  finding.object = { bucket: object.bucket, key: object.key, ...(object.versionId === undefined ? {} : { versionId: object.versionId }) };
-  finding.count = facts.count;
-  finding.dedupKey = facts.dedupKey;
-  if (facts.details !== undefined) finding.details = facts.details;
-  return finding as unknown as Finding;
-}
 
 /**
  * What a finding shows of its first record, read and resolved when the record matches: the
@@ -52,11 +9,15 @@ export function findingFor(
  * resources) alive until the file ends (issue 15: peak memory with rules on).
  *
  * One flat object of strings (empty and non-string values already left out, the account and
- * principal already resolved as `findingFor` resolves them), not a copy of the record's
+ * principal already resolved), not a copy of the record's
  * nesting: a kept finding used to hold facts, identity facts and, for an assumed role, two
  * more objects for `sessionContext.sessionIssuer` — each copied by the young-generation
  * collector until the file ends (p15-engine7). `findingFromFacts(rule, findingFacts(r), …)`
- * equals `findingFor(rule, r, …)`, key order included (test/unit/rules/finding-facts.test.ts).
+ * equals the finding the reference in test/unit/rules/reference-finding.ts reads from the
+ * whole record, key order included (test/unit/rules/finding-facts.test.ts).
+ *
+ * Records are untrusted and any field may be absent, null or of another type (Insights
+ * records have no eventName or userIdentity): only non-empty strings are taken.
  */
 export interface FindingFacts {
   readonly eventID: string | undefined;
@@ -99,7 +60,10 @@ export function findingFacts(record: unknown): FindingFacts | undefined {
   };
 }
 
-/** `findingFor` over what `findingFacts` kept of the record (undefined: not an object). */
+/**
+ * The facts an on-call person needs, from what `findingFacts` kept of the matching record
+ * (undefined: not an object, or no record, as for an expired exception's finding).
+ */
 export function findingFromFacts(
   rule: CompiledRule,
   kept: FindingFacts | undefined,
@@ -107,7 +71,8 @@ export function findingFromFacts(
   facts: { readonly count: number; readonly dedupKey: string; readonly details?: Readonly<Record<string, unknown>> },
 ): Finding {
   const finding: Record<string, unknown> = {};
-  // the same keys in the same order as `findingFor`, each set once (no `delete`)
+  // only defined values, each set once: `delete` would turn each of a storm's findings into
+  // a slow dictionary object
   finding.ruleId = rule.id;
   finding.title = rule.title;
   finding.severity = rule.severity;
@@ -124,7 +89,8 @@ export function findingFromFacts(
     if (kept.region !== undefined) finding.region = kept.region;
     const { principalType: type, principalArn: arn, principalUserName: userName, principalAccountId: accountId } = kept;
     if (type !== undefined || arn !== undefined || userName !== undefined || accountId !== undefined) {
-      // as `principalOf`: only the defined ones, in its order
+      // type and ARN, plus a name where CloudTrail gives one (the IAM user name, the role
+      // behind an assumed-role session, or the service that acted); only the defined ones
       const principal: Record<string, string> = {};
       if (type !== undefined) principal.type = type;
       if (arn !== undefined) principal.arn = arn;
@@ -141,25 +107,6 @@ export function findingFromFacts(
   finding.dedupKey = facts.dedupKey;
   if (facts.details !== undefined) finding.details = facts.details;
   return finding as unknown as Finding;
-}
-
-/**
- * Type and ARN, plus a name where CloudTrail gives one: the IAM user name, the role behind
- * an assumed-role session, or the service that acted (`invokedBy`).
- */
-export function principalOf(identity: Record<string, unknown> | undefined): Principal | undefined {
-  if (identity === undefined) return undefined;
-  const issuer = asObject(asObject(identity.sessionContext)?.sessionIssuer);
-  const principal: Record<string, string> = {};
-  const type = text(identity.type);
-  const arn = text(identity.arn);
-  const userName = text(identity.userName) ?? text(issuer?.userName) ?? text(identity.invokedBy);
-  const accountId = text(identity.accountId);
-  if (type !== undefined) principal.type = type;
-  if (arn !== undefined) principal.arn = arn;
-  if (userName !== undefined) principal.userName = userName;
-  if (accountId !== undefined) principal.accountId = accountId;
-  return Object.keys(principal).length > 0 ? principal : undefined;
 }
 
 function asObject(v: unknown): Record<string, unknown> | undefined {

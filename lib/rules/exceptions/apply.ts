@@ -2,7 +2,7 @@ import type { ObjectRef, TrailRecord } from '../../cloudtrail/types';
 import type { Finding, RuleTally } from '../../findings';
 import type { Analyser } from '../../pipeline';
 import { DEFAULT_MAX_FINDINGS_PER_RULE, planRules, RuleEvaluation, ruleAnalyser, type EvaluationPlan, type RuleAnalyserOptions } from '../engine';
-import { findingFor } from '../finding';
+import { findingFromFacts } from '../finding';
 import type { CompiledRule } from '../rule';
 import type { CompiledException } from './compile';
 
@@ -126,7 +126,7 @@ class ExceptionEvaluation implements SuppressingAnalyser {
     this.set.exceptions.forEach((e, i) => {
       if (this.delivery.active[i]) return;
       const would = [...this.delivery.counts[i]!.values()].reduce((a, b) => a + b, 0);
-      findings.push(findingFor(expiredRule(e), undefined, this.ref, { count: 1, dedupKey: `exception-expired:${e.id}`, details: { exception: e.id, rule: e.rule, owner: e.owner, expires: e.expires, file: e.file, wouldHaveSuppressed: would } }));
+      findings.push(findingFromFacts(expiredRule(e), undefined, this.ref, { count: 1, dedupKey: `exception-expired:${e.id}`, details: { exception: e.id, rule: e.rule, owner: e.owner, expires: e.expires, file: e.file, wouldHaveSuppressed: would } }));
     });
     return findings;
   }

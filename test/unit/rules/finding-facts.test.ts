@@ -3,10 +3,11 @@ import { stringify } from 'yaml';
 import type { CloudTrailRecord } from '../../../lib/cloudtrail/types';
 import type { Finding } from '../../../lib/findings';
 import { ruleAnalyser } from '../../../lib/rules/engine';
-import { findingFacts, findingFor, findingFromFacts } from '../../../lib/rules/finding';
+import { findingFacts, findingFromFacts } from '../../../lib/rules/finding';
 import { buildRulePack } from '../../../lib/rules/load';
 import type { CompiledRule } from '../../../lib/rules/rule';
 import { builtinRecord, ruleDoc, trailRecords } from './helpers';
+import { findingFor } from './reference-finding';
 
 fc.configureGlobal({ seed: 20261204 });
 
