@@ -53,15 +53,10 @@ export function requiredEventNames(expression: FilterExpression): ReadonlySet<st
  * other shape gives undefined.
  */
 function eventNameTestNames(e: FilterExpression): ReadonlySet<string> | undefined {
-  if (e.kind === 'compare') return requiredEventNames(e);
-  if (e.kind !== 'or') return undefined;
-  const names = new Set<string>();
-  for (const operand of e.operands) {
-    const own = eventNameTestNames(operand);
-    if (own === undefined) return undefined;
-    for (const n of own) names.add(n);
-  }
-  return names;
+  // On compares and ORs alone, `requiredEventNames`' set is exact: each compare gives its one
+  // name or nothing, an OR the union only when every operand gives one. An AND makes it a superset.
+  const comparesAndOrs = (x: FilterExpression): boolean => x.kind === 'compare' || (x.kind === 'or' && x.operands.every(comparesAndOrs));
+  return comparesAndOrs(e) ? requiredEventNames(e) : undefined;
 }
 
 /**

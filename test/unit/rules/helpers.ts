@@ -62,7 +62,7 @@ export function tempDir(): { dir: string; write: (name: string, content: string 
  * A filter-pattern rule as bench/synthetic-rules.ts builds one, with the index hints the loader
  * adds. `names`: a wider (still sound) eventName hint than the pattern proves, as a caller may give.
  */
-export function patternRule(expression: string, id: string, names?: readonly string[]): CompiledRule {
+export function patternRule(expression: string, id = 'p', names?: readonly string[]): CompiledRule {
   const eventNames = names === undefined ? requiredEventNames(parseFilterPattern(expression)) : new Set(names);
   const rule: CompiledRule = {
     id,

@@ -25,10 +25,6 @@ function evaluate(rules: readonly CompiledRule[], records: readonly object[], in
   return analyser.finish() as Finding[];
 }
 
-/** A filter-pattern rule as bench/synthetic-rules.ts and the tests build one. */
-function pattern(expression: string, id = 'p', names?: readonly string[]): CompiledRule {
-  return patternRule(expression, id, names);
-}
 
 /** The same pattern through a rule file, as the loader compiles it. */
 function ruleFile(match: string, extra: Record<string, unknown> = {}): CompiledRule {
@@ -52,9 +48,9 @@ describe('the eventName conjunct the index proved', () => {
   it('is left out of a conjunction filed by its names (filter patterns, rule files, Sigma)', () => {
     // Prepare: each rule, a name it is filed by, and a record that passes all but the eventName test
     const cases: [CompiledRule, string, object][] = [
-      [pattern('{ ($.eventName = "A") && ($.x = 1) }'), 'A', { eventName: 'Other', x: 1 }],
-      [pattern('{ (($.eventName = "A") || ($.eventName = "B")) && ($.x = 1) }'), 'B', { eventName: 'Other', x: 1 }],
-      [pattern('{ $.eventName = "A" }'), 'A', { eventName: 'Other' }],
+      [patternRule('{ ($.eventName = "A") && ($.x = 1) }'), 'A', { eventName: 'Other', x: 1 }],
+      [patternRule('{ (($.eventName = "A") || ($.eventName = "B")) && ($.x = 1) }'), 'B', { eventName: 'Other', x: 1 }],
+      [patternRule('{ $.eventName = "A" }'), 'A', { eventName: 'Other' }],
       [ruleFile('{ ($.eventName = "A") && ($.x = 1) }'), 'A', { eventName: 'Other', x: 1 }],
       [sigma({ selection: { eventName: 'A', x: 1 }, condition: 'selection' }), 'a', { eventName: 'Other', x: 1 }],
       [sigma({ selection: { 'eventName|cased': 'A', x: 1 }, condition: 'selection' }), 'A', { eventName: 'Other', x: 1 }],
@@ -73,9 +69,9 @@ describe('the eventName conjunct the index proved', () => {
   it('is kept when the conjunction does not prove it (an OR at the top, a conjunct under an OR or NOT, a where clause)', () => {
     // Prepare: rules, a name a table files them by, a record with that name, what the full test answers
     const cases: [CompiledRule, string, object, boolean][] = [
-      [pattern('{ (($.eventName = "A") && ($.x = 1)) || ($.eventName = "B") }'), 'A', { eventName: 'A', x: 2 }, false],
-      [pattern('{ ($.eventName = "A") && ($.x = 1) }', 'p', ['A', 'B']), 'B', { eventName: 'B', x: 1 }, false],
-      [pattern('{ (($.eventName = "A") || ($.eventName = "B")) && (($.eventName = "A") || ($.x = 1)) }'), 'B', { eventName: 'B', x: 2 }, false],
+      [patternRule('{ (($.eventName = "A") && ($.x = 1)) || ($.eventName = "B") }'), 'A', { eventName: 'A', x: 2 }, false],
+      [patternRule('{ ($.eventName = "A") && ($.x = 1) }', 'p', ['A', 'B']), 'B', { eventName: 'B', x: 1 }, false],
+      [patternRule('{ (($.eventName = "A") || ($.eventName = "B")) && (($.eventName = "A") || ($.x = 1)) }'), 'B', { eventName: 'B', x: 2 }, false],
       [ruleFile('{ ($.eventName = "A") && ($.x = 1) }', { where: 'policyIsPublic(requestParameters.policy)' }), 'A', { eventName: 'A', x: 1 }, false],
       [sigma({ selection: { eventName: 'A', x: 1 }, selection_b: { eventName: 'B' }, condition: '1 of selection*' }), 'a', { eventName: 'A', x: 2 }, false],
       [sigma({ selection: { eventName: ['A', 'B'], x: 1 }, filter: { eventName: 'B' }, condition: 'selection and not filter' }), 'a', { eventName: 'A', x: 1 }, true],
@@ -93,7 +89,7 @@ describe('the eventName conjunct the index proved', () => {
 
   it('is not skipped for a copy of the rule with another test (exceptions, counters)', () => {
     // Prepare
-    const rule = pattern('{ ($.eventName = "A") && ($.x = 1) }');
+    const rule = patternRule('{ ($.eventName = "A") && ($.x = 1) }');
     const never: CompiledRule = { ...rule, test: () => false };
 
     // Act
@@ -131,7 +127,7 @@ describe('the eventName conjunct the index proved', () => {
 
     fc.assert(
       fc.property(fc.array(expression, { minLength: 1, maxLength: 4 }), fc.array(sigmaRule, { maxLength: 3 }), fc.array(record, { maxLength: 20 }), (patterns, sigmaRules, records) => {
-        const rules = [...patterns.map((e, i) => pattern(`{ ${e} }`, `p${i}`)), ...sigmaRules.map((r, i) => ({ ...r, id: `s${i}` }))];
+        const rules = [...patterns.map((e, i) => patternRule(`{ ${e} }`, `p${i}`)), ...sigmaRules.map((r, i) => ({ ...r, id: `s${i}` }))];
 
         // Act
         const indexed = evaluate(rules, records);
