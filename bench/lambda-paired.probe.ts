@@ -12,24 +12,28 @@
  */
 import { loadavg } from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import type { PipelineDeps } from '../lib/pipeline';
 import * as lambda from './lambda';
 import * as pipeline from './pipeline.bench';
-import { median } from './stats';
+import { median, quantile } from './stats';
 
 type Layout = 'delivery' | 'interleaved' | 'spread13d';
 
-function opt(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
-
 async function main(): Promise<void> {
-  const baseline = opt('--baseline', '');
+  const { values: args } = parseArgs({
+    options: {
+      baseline: { type: 'string', default: '' },
+      rounds: { type: 'string', default: '30' },
+      layouts: { type: 'string', default: 'delivery,interleaved,spread13d' },
+      mode: { type: 'string', default: 'lambda' },
+    },
+  });
+  const baseline = args.baseline;
   if (baseline === '') throw new Error('--baseline DIR (another checkout) is required');
-  const rounds = Number(opt('--rounds', '30'));
-  const layouts = opt('--layouts', 'delivery,interleaved,spread13d').split(',') as Layout[];
-  const mode = opt('--mode', 'lambda');
+  const rounds = Number(args.rounds);
+  const layouts = args.layouts.split(',') as Layout[];
+  const mode = args.mode;
   const basePipeline = (await import(path.resolve(baseline, 'bench', 'pipeline.bench'))) as typeof pipeline;
   const baseLambda = (await import(path.resolve(baseline, 'bench', 'lambda'))) as typeof lambda;
   const analysers = async (l: typeof lambda): Promise<PipelineDeps['analysersFor']> => (mode === 'none' ? undefined : l.lambdaAnalysers(await l.benchRulePack()));
@@ -55,7 +59,7 @@ async function main(): Promise<void> {
     const sorted = [...ratios].sort((a, b) => a - b);
     console.log(
       `${layout.padEnd(12)} CPU µs/record base ${median(cpu.base!).toFixed(2)} new ${median(cpu.new!).toFixed(2)}; ` +
-        `base/new ${median(ratios).toFixed(3)} [quartiles ${sorted[Math.floor(rounds / 4)]!.toFixed(3)}, ${sorted[Math.floor((3 * rounds) / 4)]!.toFixed(3)}]; load ${loadavg()[0]!.toFixed(2)}`,
+        `base/new ${median(ratios).toFixed(3)} [quartiles ${quantile(sorted, 0.25).toFixed(3)}, ${quantile(sorted, 0.75).toFixed(3)}]; load ${loadavg()[0]!.toFixed(2)}`,
     );
   }
 }

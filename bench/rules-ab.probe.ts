@@ -20,6 +20,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { parseSize } from './corpus/generate';
 import { corpusFile } from './pipeline.bench';
 import { median } from './stats';
@@ -67,13 +68,6 @@ export async function setup(file, groupSize) {
 }
 `;
 
-function option(args: readonly string[], name: string, fallback?: string): string {
-  const i = args.indexOf(name);
-  const value = i >= 0 ? args[i + 1] : fallback;
-  if (value === undefined) throw new Error(`${name} is required`);
-  return value;
-}
-
 async function bundle(tree: string, out: string): Promise<string> {
   const { build } = await import('esbuild');
   const bench = path.join(tree, 'bench');
@@ -93,12 +87,20 @@ async function bundle(tree: string, out: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const base = path.resolve(option(args, '--base'));
-  const size = option(args, '--size', '10MB');
-  const passes = Number(option(args, '--passes', '60'));
-  // records per observe call: about what the pipeline's record reader hands over at 10 MB
-  const groupSize = Number(option(args, '--group', '43'));
+  const { values: args } = parseArgs({
+    options: {
+      base: { type: 'string' },
+      size: { type: 'string', default: '10MB' },
+      passes: { type: 'string', default: '60' },
+      // records per observe call: about what the pipeline's record reader hands over at 10 MB
+      group: { type: 'string', default: '43' },
+    },
+  });
+  if (args.base === undefined) throw new Error('--base DIR (another checkout) is required');
+  const base = path.resolve(args.base);
+  const size = args.size;
+  const passes = Number(args.passes);
+  const groupSize = Number(args.group);
   const { key } = await corpusFile(parseSize(size));
   const file = path.join(__dirname, 'out', 'corpus', key);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rules-ab-'));
