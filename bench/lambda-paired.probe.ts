@@ -3,7 +3,7 @@
  * (which one goes first alternates too), CPU time per record paired per round:
  *
  *   npx tsx bench/lambda-paired.probe.ts --baseline /tmp/base [--rounds 60]
- *     [--layouts delivery,interleaved,spread13d] [--mode lambda|none]
+ *     [--layouts delivery,interleaved,spread13d] [--mode lambda|none] [--size 10MB]
  *
  * `--baseline` is a checkout with node_modules (a worktree of the commit to compare against,
  * BRIEF-style). Prints base/new as the median of the per-round ratios and its quartiles.
@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import type { PipelineDeps } from '../lib/pipeline';
 import * as lambda from './lambda';
 import * as pipeline from './pipeline.bench';
+import { parseSize } from './corpus/generate';
 import { median, quantile } from './stats';
 
 type Layout = 'delivery' | 'interleaved' | 'spread13d';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '30' },
       layouts: { type: 'string', default: 'delivery,interleaved,spread13d' },
       mode: { type: 'string', default: 'lambda' },
+      size: { type: 'string', default: '10MB' },
     },
   });
   const baseline = args.baseline;
@@ -41,9 +43,9 @@ async function main(): Promise<void> {
     { name: 'base', run: basePipeline.runPipeline, analysersFor: await analysers(baseLambda) },
     { name: 'new', run: pipeline.runPipeline, analysersFor: await analysers(lambda) },
   ];
-  console.log(`paired probe — node ${process.version}, ${rounds} rounds, mode ${mode}, baseline ${baseline}`);
+  console.log(`paired probe — node ${process.version}, ${args.size} files, ${rounds} rounds, mode ${mode}, baseline ${baseline}`);
   for (const layout of layouts) {
-    const file = await pipeline.corpusFile(10 * 1024 ** 2, 42, layout);
+    const file = await pipeline.corpusFile(parseSize(args.size), 42, layout);
     for (let w = 0; w < 4; w++) for (const side of sides) await side.run(file.key, side.analysersFor);
     const cpu: Record<string, number[]> = { base: [], new: [] };
     const ratios: number[] = [];

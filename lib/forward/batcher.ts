@@ -29,7 +29,7 @@
  * V8's heap, in its window's slabs (`PackedEvent`, packed-events.ts), turned back into a
  * string when its batch is sent. See there.
  */
-import { EventSlabs, PackedEvent } from './packed-events';
+import { EventSlabs, PackedEvent, SlabPool } from './packed-events';
 
 export interface PutLogEventsLimits {
   /** Bytes per call, counting each message's UTF-8 bytes plus `eventOverheadBytes`. */
@@ -132,6 +132,8 @@ export class LogBatcher {
   private origin: number | undefined;
   private heldBytes = 0;
   private heldEvents = 0;
+  /** Slabs of sent events, reused by every window (packed-events.ts: why). */
+  private readonly slabPool = new SlabPool();
   private readonly windowMs: number;
   private readonly caps: BatcherCaps;
 
@@ -179,7 +181,7 @@ export class LogBatcher {
     if (timestamp < window.maxTs) window.sorted = false;
     else window.maxTs = timestamp;
     // Several windows open: this event may be held while the rest of the file is read.
-    window.events.push(this.windows.size > 1 ? (window.slabs ??= new EventSlabs()).pack(event) : event);
+    window.events.push(this.windows.size > 1 ? (window.slabs ??= new EventSlabs(this.slabPool)).pack(event) : event);
     window.bytes += size;
     this.heldBytes += size;
     this.heldEvents++;
@@ -260,12 +262,12 @@ export class LogBatcher {
       bytes += size;
     }
     const taken = events.splice(bestStart, bestEnd - bestStart);
-    this.release(window, taken.length, bestBytes);
     const batch = { events: taken.map(unpacked), bytes: bestBytes };
     if (window.slabs !== undefined) {
       window.slabs.release(taken);
       window.slabs.compact(events);
     }
+    this.release(window, taken.length, bestBytes);
     return batch;
   }
 
@@ -292,6 +294,7 @@ export class LogBatcher {
     this.heldBytes -= bytes;
     this.heldEvents -= events;
     if (window.events.length === 0) {
+      window.slabs?.close();
       this.windows.delete(window.index);
       if (this.recent === window) this.recent = undefined;
     }

@@ -1,5 +1,5 @@
 import { LogBatcher, PUT_LOG_EVENTS_LIMITS, type LogEvent } from '../../../lib/forward/batcher';
-import { EventSlabs, PackedEvent, SLAB_BYTES } from '../../../lib/forward/packed-events';
+import { EventSlabs, PackedEvent, SLAB_BYTES, SlabPool } from '../../../lib/forward/packed-events';
 
 const DAY = 24 * 3_600_000;
 
@@ -29,18 +29,18 @@ describe('EventSlabs', () => {
     const slabs = new EventSlabs();
     const events = Array.from({ length: 400 }, (_, i) => logEvent(i, i, 1_500));
     const packed = events.map((e) => slabs.pack(e));
-    const slabsBefore = new Set(packed.map((p) => p.slab)).size;
+    const slabsBefore = new Set(packed.map((p) => p.slab));
 
     // Act: all but every tenth one sent
     const kept = packed.filter((_, i) => i % 10 === 0);
     slabs.release(packed.filter((_, i) => i % 10 !== 0));
     slabs.compact(kept);
 
-    // Assess: 40 messages of ~1.5–3 KB fit one fresh slab
-    expect(slabsBefore).toBeGreaterThan(3);
+    // Assess: 40 messages of ~1.5–3 KB fit one slab, none of those written before
+    expect(slabsBefore.size).toBeGreaterThan(3);
     expect(kept.reduce((s, p) => s + p.end - p.start, 0)).toBeLessThan(SLAB_BYTES);
     expect(new Set(kept.map((p) => p.slab)).size).toBe(1);
-    expect(kept.every((p) => !packed.slice(1, 10).some((sent) => sent.slab === p.slab))).toBe(true);
+    expect(slabsBefore.has(kept[0]!.slab!)).toBe(false);
     expect(kept.map((p) => p.unpack())).toEqual(events.filter((_, i) => i % 10 === 0));
   });
 
@@ -50,9 +50,67 @@ describe('EventSlabs', () => {
     const before = packed.map((p) => p.slab);
     slabs.release(packed.slice(0, 150));
     slabs.compact(packed.slice(150));
-    // identity, not toEqual: comparing 128 KB Buffers byte by byte is very slow
-    expect(packed.every((p, i) => p.slab === before[i])).toBe(true);
-    expect(packed.every((p) => p instanceof PackedEvent)).toBe(true);
+    // identity, not toEqual: comparing 128 KB Slabs byte by byte is very slow
+    expect(packed.slice(150).every((p, i) => p.slab === before[150 + i])).toBe(true);
+    expect(packed.slice(0, 150).every((p) => p.slab === null)).toBe(true);
+  });
+
+  it('gives a slab back to the pool once all its events were sent, and the next slab taken is that one', () => {
+    const pool = new SlabPool();
+    const slabs = new EventSlabs(pool);
+    const packed = Array.from({ length: 200 }, (_, i) => slabs.pack(logEvent(i, i, 1_500)));
+    const first = packed[0]!.slab!;
+    const onFirst = packed.filter((p) => p.slab === first);
+    expect(onFirst.length).toBeGreaterThan(10);
+    expect(pool.freeSlabs).toBe(0);
+
+    slabs.release(onFirst.slice(0, -1));
+    expect(pool.freeSlabs).toBe(0); // one of its events still held
+    slabs.release(onFirst.slice(-1));
+    expect(pool.freeSlabs).toBe(1);
+
+    const other = new EventSlabs(pool);
+    const next = other.pack(logEvent(999, 999, 1_500));
+    expect(next.slab).toBe(first);
+    expect(next.unpack().message).toBe(message(999, 1_500));
+    expect(packed.slice(onFirst.length).map((p) => p.unpack())).toEqual(Array.from({ length: 200 - onFirst.length }, (_, i) => logEvent(i + onFirst.length, i + onFirst.length, 1_500)));
+  });
+
+  it('refuses to read an event after it was released (its slab may hold other events by then)', () => {
+    const slabs = new EventSlabs();
+    const packed = slabs.pack(logEvent(1, 1, 100));
+    slabs.release([packed]);
+    expect(() => packed.unpack()).toThrow(/after it was released/);
+  });
+
+  it('keeps every held message intact while windows sharing a pool pack, send and compact in random order', () => {
+    // deterministic pseudo-random steps: slabs go back to the pool and are reused by the
+    // other window while both still hold events; any held event read from a reused slab fails
+    let seed = 7;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const pool = new SlabPool();
+    const windows = [new EventSlabs(pool), new EventSlabs(pool)];
+    const held: Array<Array<{ packed: PackedEvent; event: LogEvent }>> = [[], []];
+    let n = 0;
+    for (let step = 0; step < 3_000; step++) {
+      const w = random() < 0.5 ? 0 : 1;
+      const slabs = windows[w]!;
+      const mine = held[w]!;
+      if (random() < 0.6 || mine.length === 0) {
+        const event = logEvent(n, n, 200 + Math.floor(random() * (random() < 0.02 ? 40_000 : 3_000)));
+        n++;
+        mine.push({ packed: slabs.pack(event), event });
+        continue;
+      }
+      // send a random stretch, then compact as the batcher does
+      const from = Math.floor(random() * mine.length);
+      const sent = mine.splice(from, 1 + Math.floor(random() * Math.min(40, mine.length - from)));
+      for (const s of sent) expect(s.packed.unpack()).toEqual(s.event);
+      slabs.release(sent.map((s) => s.packed));
+      slabs.compact(mine.map((h) => h.packed));
+    }
+    for (const mine of held) for (const h of mine) expect(h.packed.unpack()).toEqual(h.event);
+    expect(n).toBeGreaterThan(1_500);
   });
 });
 
