@@ -94,7 +94,7 @@ class RecordingSink extends DiscardingSink {
   }
 }
 
-async function bareParse(file: string): Promise<number> {
+export async function bareParse(file: string): Promise<number> {
   const chunks: Buffer[] = [];
   for await (const c of createReadStream(file, { highWaterMark: 256 * 1024 }).pipe(createGunzip({ chunkSize: 256 * 1024 }))) {
     chunks.push(c as Buffer);

@@ -12,8 +12,8 @@
  *   normal five-minute file lives in one window.
  * - A window holds up to `holdBatches` batches' worth; past that it sends its fullest batch
  *   (cut in time order, so the batch is a contiguous stretch of time). Holding more than one
- *   batch leaves every busy window at least a batch's worth, so the leftovers packed at the
- *   end are full batches too, whatever the order records came in. A window alone (a normal
+ *   batch leaves every busy window part of a batch's worth, so the leftovers packed at the
+ *   end are mostly full batches too, whatever the order records came in. A window alone (a normal
  *   file) holds one batch, as a single open batch did.
  * - `flush()` packs what is left across windows: the windows in time order, each sorted,
  *   greedily cut by count, bytes and span (the fewest calls of time-consecutive events).
@@ -67,13 +67,17 @@ export interface BatcherCaps {
 }
 
 /**
- * - 2 batches per window while several are open: a busy window keeps at least one batch's
- *   worth back for the end.
- * - 32 MB / 320,000 events held: 2 MB per window over the 14 days + 2 h of event time
- *   CloudWatch Logs accepts (older events are rejected, so a wider spread only costs calls
- *   for rejected events). Measured (30,000 to 500,000 records of ~1.2 KB at random times,
- *   calls against the same records sorted): 13 or 15 days ≤ 1.002×, 30 days 1.06× down to
- *   1.01×; with 16 MB held, 15 days cost up to 1.06×.
+ * - 1.5 batches per window while several are open: a busy window keeps at least half a
+ *   batch's worth back for the end. Against 2 batches it costs at most 3 more calls per file
+ *   (`npx tsx bench/batcher-calls.probe.ts`, records of 600–1,800 bytes at random times:
+ *   30,000 over 13 days 1.083× the calls sorted against 1.000×, 100,000 over 15 days
+ *   1.017–1.026× against 1.000–1.009×, 500,000 ≤ 1.009× either way; 1 batch costs up to
+ *   1.25× at 15 days), and saves CPU on such files: less is held, sorted and compacted, and
+ *   fewer old-generation collections (100 MB file over 13 days, as the Lambda, after a
+ *   bare parse of it: 0 mark-compacts per run instead of 2–3).
+ * - 32 MB / 320,000 events held: room for 2 MB per window over the 14 days + 2 h of event
+ *   time CloudWatch Logs accepts (older events are rejected, so a wider spread only costs
+ *   calls for rejected events); with 16 MB held, 15 days cost up to 1.06× (2 batches held).
  * - 1,024 windows (2.8 years of eventTime spread in one file; a window costs little beyond
  *   the events it holds). Past it the oldest window is sent whole, so a file interleaving
  *   more days than that falls back towards a call per few records (measured: 100,000
@@ -81,7 +85,7 @@ export interface BatcherCaps {
  *   rejected by CloudWatch Logs anyway.
  */
 export const BATCHER_CAPS: BatcherCaps = Object.freeze({
-  holdBatches: 2,
+  holdBatches: 1.5,
   maxOpenWindows: 1024,
   maxHeldBytes: 32 * PUT_LOG_EVENTS_LIMITS.maxBatchBytes,
   maxHeldEvents: 32 * PUT_LOG_EVENTS_LIMITS.maxBatchEvents,
@@ -113,6 +117,13 @@ function unpacked(event: HeldEvent): LogEvent {
   return event instanceof PackedEvent ? event.unpack() : event;
 }
 
+/**
+ * The slabs held events are packed into, shared by every batcher of the process: an
+ * out-of-order file reuses the slabs of the one before rather than growing V8's external
+ * memory (packed-events.ts). At most 32 MB of free slabs stay after such a file.
+ */
+const SHARED_SLAB_POOL = new SlabPool();
+
 interface Window {
   readonly index: number;
   events: HeldEvent[];
@@ -132,14 +143,14 @@ export class LogBatcher {
   private origin: number | undefined;
   private heldBytes = 0;
   private heldEvents = 0;
-  /** Slabs of sent events, reused by every window (packed-events.ts: why). */
-  private readonly slabPool = new SlabPool();
   private readonly windowMs: number;
   private readonly caps: BatcherCaps;
 
   constructor(
     private readonly limits: PutLogEventsLimits = PUT_LOG_EVENTS_LIMITS,
     caps: Partial<BatcherCaps> = {},
+    /** Where windows take slabs from and give them back (tests pass their own). */
+    private readonly slabPool: SlabPool = SHARED_SLAB_POOL,
   ) {
     // integer timestamps: a window of span + 1 ms never holds two events more than `span` apart
     this.windowMs = limits.maxBatchSpanMs + 1;
@@ -221,7 +232,7 @@ export class LogBatcher {
     this.origin = undefined;
     this.heldBytes = 0;
     this.heldEvents = 0;
-    return unpackCuts(events, sortedCuts(events as HeldEvent[], this.limits));
+    return unpackCuts(events, sortedCuts(events as HeldEvent[], this.limits), this.slabPool);
   }
 
   get pendingEvents(): number {
@@ -280,7 +291,7 @@ export class LogBatcher {
     const events: Array<HeldEvent | undefined> = window.events;
     window.events = [];
     this.release(window, events.length, window.bytes);
-    return [...unpackCuts(events, sortedCuts(events as HeldEvent[], this.limits))];
+    return [...unpackCuts(events, sortedCuts(events as HeldEvent[], this.limits), this.slabPool)];
   }
 
   private fullestWindow(): Window {
@@ -301,12 +312,17 @@ export class LogBatcher {
   }
 }
 
-/** The batches `cuts` make of `events`, unpacked one at a time; each batch's events are let go of in `events` as it is taken. */
-function* unpackCuts(events: Array<HeldEvent | undefined>, cuts: ReadonlyArray<{ start: number; end: number; bytes: number }>): Generator<LogBatch, void, undefined> {
+/**
+ * The batches `cuts` make of the events of windows that are gone, unpacked one at a time;
+ * each batch's events are let go of as it is taken (in `events`, and their slabs back to
+ * `pool` once empty).
+ */
+function* unpackCuts(events: Array<HeldEvent | undefined>, cuts: ReadonlyArray<{ start: number; end: number; bytes: number }>, pool: SlabPool): Generator<LogBatch, void, undefined> {
   for (const cut of cuts) {
     const batch = new Array<LogEvent>(cut.end - cut.start);
     for (let i = cut.start; i < cut.end; i++) {
-      batch[i - cut.start] = unpacked(events[i] as HeldEvent);
+      const event = events[i] as HeldEvent;
+      batch[i - cut.start] = event instanceof PackedEvent ? event.unpackLast(pool) : event;
       events[i] = undefined;
     }
     yield { events: batch, bytes: cut.bytes };

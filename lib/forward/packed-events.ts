@@ -19,14 +19,16 @@
  * CPU profile of the 13-day file ~3 % packing and ~3 % unpacking. A slab is one Buffer for
  * ~100 events: packing is one write into it, the event keeps (slab, start, end).
  *
- * Why a pool (`SlabPool`, one per batcher): a slab whose events were all sent is used again,
- * not left to the GC. A slab's bytes are external memory to V8, and V8 starts a full
- * mark-compact whenever external memory has grown by some tens of MB; with every message of
- * an out-of-order file passing through slabs, fresh slabs made the 100 MB interleaved file
- * run 27 mark-compacts instead of 3 (≈ 25 % of its CPU as the Lambda). Reused slabs keep
- * external memory flat. A slab goes back to the pool only when no held event points into it
- * (its live bytes are 0, or compaction moved them all), and a sent event lets go of its slab,
- * so nothing can read a reused slab through an old event.
+ * Why a pool (`SlabPool`): a slab whose events were all sent is used again, not left to the
+ * GC. A slab's bytes are external memory to V8, which counts it towards starting a full
+ * mark-compact; with every message of an out-of-order file passing through slabs, fresh
+ * slabs set one off every ~10 MB read (100 MB interleaved file: 27 mark-compacts in three
+ * runs instead of 3, ≈ 25 % of its CPU as the Lambda). Reused slabs keep external memory
+ * flat. The batchers of a process share one pool, so the slabs of one file serve the next
+ * (a pool per file still made the 13-day file allocate ~30 MB of slabs per run and
+ * mark-compact ~4 times). A slab goes back to the pool only when no held event points into
+ * it (its live bytes are 0, or compaction moved them all), and an event sent lets go of its
+ * slab, so nothing can read a reused slab through an old event.
  *
  * Memory: the bytes of events that were sent stay in their slab until all of its events are
  * sent. When more than half of what a window's slabs hold (and at least a slab's worth) is
@@ -41,8 +43,8 @@ import type { LogEvent } from './batcher';
 export const SLAB_BYTES = 128 * 1024;
 /** Larger messages (their packed bytes) are not put in a slab. */
 const MAX_IN_SLAB = SLAB_BYTES / 4;
-/** Free slabs a pool keeps (8 MB); more go to the GC. */
-const MAX_FREE_SLABS = 64;
+/** Free slabs a pool keeps: 32 MB, what a batcher may hold (BATCHER_CAPS.maxHeldBytes); more go to the GC. */
+const MAX_FREE_SLABS = 256;
 
 /** Bytes that events are packed into, and how much of them is in use. */
 export class Slab {
@@ -50,6 +52,8 @@ export class Slab {
   used = 0;
   /** Of those, the bytes of events still held. */
   live = 0;
+  /** In a pool's free list: nothing may write to it until it is taken again. */
+  free = false;
 
   constructor(
     readonly buffer: Buffer,
@@ -60,23 +64,32 @@ export class Slab {
 
 /** Free slabs of SLAB_BYTES, shared by the windows of one batcher. */
 export class SlabPool {
-  private readonly free: Slab[] = [];
+  private readonly freeList: Slab[] = [];
 
   take(): Slab {
-    // not from Node's pool (Buffer.allocUnsafe would take it for small sizes); never read
-    // beyond what was written, so uninitialised or reused memory is fine
-    return this.free.pop() ?? new Slab(Buffer.allocUnsafeSlow(SLAB_BYTES), false);
+    const slab = this.freeList.pop();
+    if (slab === undefined) {
+      // not from Node's pool (Buffer.allocUnsafe would take it for small sizes); never read
+      // beyond what was written, so uninitialised or reused memory is fine
+      return new Slab(Buffer.allocUnsafeSlow(SLAB_BYTES), false);
+    }
+    slab.free = false;
+    return slab;
   }
 
   /** A slab no held event points into. */
   give(slab: Slab): void {
+    // given twice, it would be taken twice and two windows would write into it
+    if (slab.free || slab.own || slab.live !== 0) throw new Error('a slab in use was given back to the pool');
     slab.used = 0;
-    slab.live = 0;
-    if (this.free.length < MAX_FREE_SLABS) this.free.push(slab);
+    if (this.freeList.length < MAX_FREE_SLABS) {
+      slab.free = true;
+      this.freeList.push(slab);
+    }
   }
 
   get freeSlabs(): number {
-    return this.free.length;
+    return this.freeList.length;
   }
 }
 
@@ -98,6 +111,22 @@ export class PackedEvent {
   unpack(): LogEvent {
     if (this.slab === null) throw new Error('a packed event was read after it was released');
     return { timestamp: this.timestamp, message: this.slab.buffer.toString(this.latin1 ? 'latin1' : 'utf16le', this.start, this.end), bytes: this.bytes };
+  }
+
+  /**
+   * Unpacks an event whose window is gone (sent whole at the end of the file, or as the
+   * oldest of too many) and lets go of it: its slab goes back to `pool` once the last of
+   * its events is unpacked, ready for the next file.
+   */
+  unpackLast(pool: SlabPool): LogEvent {
+    const event = this.unpack();
+    const slab = this.slab as Slab;
+    this.slab = null;
+    if (!slab.own) {
+      slab.live -= this.end - this.start;
+      if (slab.live === 0) pool.give(slab);
+    }
+    return event;
   }
 }
 
@@ -152,7 +181,8 @@ export class EventSlabs {
   /**
    * Copies the held events' bytes into other slabs once more than half of the slabs' bytes
    * (and at least a slab's worth) belong to events already sent, and gives the old slabs
-   * back to the pool. `events` must be every event the window still holds.
+   * back to the pool. `events` must be every event the window still holds (else an old
+   * slab still holds live bytes, and the pool refuses it).
    */
   compact(events: ReadonlyArray<LogEvent | PackedEvent>): void {
     if (this.written - this.held <= Math.max(this.held, SLAB_BYTES)) return;
@@ -167,6 +197,7 @@ export class EventSlabs {
       const slab = this.reserve(size, event.latin1);
       const start = slab.used - size;
       event.slab.buffer.copy(slab.buffer, start, event.start, event.end);
+      event.slab.live -= size;
       old.add(event.slab);
       event.slab = slab;
       event.start = start;

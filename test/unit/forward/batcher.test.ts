@@ -148,8 +148,8 @@ describe('LogBatcher', () => {
     expect(batches.flatMap((b) => b.events.map((e) => e.message)).sort()).toEqual(events.map((e) => e.message).sort());
   });
 
-  it('default caps: 2 batches per window, 32 MB and 320,000 events held, 1,024 windows', () => {
-    expect(BATCHER_CAPS).toEqual({ holdBatches: 2, maxOpenWindows: 1024, maxHeldBytes: 32 * 1_048_576, maxHeldEvents: 320_000 });
+  it('default caps: 1.5 batches per window, 32 MB and 320,000 events held, 1,024 windows', () => {
+    expect(BATCHER_CAPS).toEqual({ holdBatches: 1.5, maxOpenWindows: 1024, maxHeldBytes: 32 * 1_048_576, maxHeldEvents: 320_000 });
   });
 
   it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses timestamp %p, which PutLogEvents would refuse the whole call for', (timestamp) => {

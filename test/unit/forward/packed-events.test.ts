@@ -71,9 +71,21 @@ describe('EventSlabs', () => {
 
     const other = new EventSlabs(pool);
     const next = other.pack(logEvent(999, 999, 1_500));
-    expect(next.slab).toBe(first);
+    expect(next.slab === first).toBe(true); // identity: a diff of two 128 KB slabs would take minutes
     expect(next.unpack().message).toBe(message(999, 1_500));
     expect(packed.slice(onFirst.length).map((p) => p.unpack())).toEqual(Array.from({ length: 200 - onFirst.length }, (_, i) => logEvent(i + onFirst.length, i + onFirst.length, 1_500)));
+  });
+
+  it('refuses a slab still in use: given twice, or with events still held in it', () => {
+    const pool = new SlabPool();
+    const slabs = new EventSlabs(pool);
+    const packed = Array.from({ length: 200 }, (_, i) => slabs.pack(logEvent(i, i, 1_500)));
+    const first = packed[0]!.slab!;
+    expect(() => pool.give(first)).toThrow(/in use/);
+    slabs.release(packed.filter((p) => p.slab === first));
+    expect(pool.freeSlabs).toBe(1);
+    expect(() => pool.give(first)).toThrow(/in use/);
+    expect(pool.freeSlabs).toBe(1);
   });
 
   it('refuses to read an event after it was released (its slab may hold other events by then)', () => {
@@ -115,6 +127,29 @@ describe('EventSlabs', () => {
 });
 
 describe('LogBatcher with slabs', () => {
+  it('gives every slab back at the end of a file, and the next files reuse them with every message intact', () => {
+    const limits = { ...PUT_LOG_EVENTS_LIMITS, maxBatchEvents: 150 };
+    const pool = new SlabPool();
+    const key = (e: LogEvent) => `${e.timestamp} ${e.bytes} ${e.message}`;
+    const freeAfter: number[] = [];
+    for (let file = 0; file < 4; file++) {
+      // each file over 2–5 days in scrambled order, some messages large enough for a Buffer of their own
+      const days = 2 + file;
+      const events = Array.from({ length: 1_500 }, (_, i) =>
+        logEvent(i + file * 10_000, ((Math.imul(i + 1 + file, 2654435761) >>> 0) % (days * DAY)) + DAY, i % 97 === 5 ? 40_000 : 500 + ((i * 7) % 1_500)),
+      );
+      const batcher = new LogBatcher(limits, {}, pool);
+      const sent: LogEvent[] = [];
+      for (const e of events) for (const b of batcher.add(e) ?? []) sent.push(...b.events);
+      for (const b of batcher.drain()) sent.push(...b.events);
+      expect(sent.map(key).sort()).toEqual(events.map(key).sort());
+      freeAfter.push(pool.freeSlabs);
+    }
+    // every file leaves its slabs in the pool; later files take them rather than new ones
+    expect(freeAfter.every((n) => n > 3)).toBe(true);
+    expect(Math.max(...freeAfter)).toBeLessThan(freeAfter[0]! * 3);
+  });
+
   it('sends every message of a file spread over days exactly once, unchanged, while windows send and compact', () => {
     // ~3 MB over 3 days in scrambled order, batches of 200 events: windows pass their hold
     // limit again and again, so batches are taken out of slabs and slabs are compacted
