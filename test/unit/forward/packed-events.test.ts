@@ -150,6 +150,49 @@ describe('LogBatcher with slabs', () => {
     expect(Math.max(...freeAfter)).toBeLessThan(freeAfter[0]! * 3);
   });
 
+  it('sends every message unchanged when too many windows are open and the oldest is sent whole', () => {
+    // 3 windows at most over 12 days in scrambled order: windows are closed whole again and
+    // again while the others hold events, and their slabs go back to the pool
+    const pool = new SlabPool();
+    const events = Array.from({ length: 1_500 }, (_, i) => logEvent(i, ((Math.imul(i + 1, 2654435761) >>> 0) % (12 * DAY)) + DAY, 300 + ((i * 11) % 1_700)));
+    const batcher = new LogBatcher(PUT_LOG_EVENTS_LIMITS, { maxOpenWindows: 3 }, pool);
+    const sent: LogEvent[] = [];
+    let early = 0;
+    for (const e of events) {
+      const ready = batcher.add(e) ?? [];
+      early += ready.length;
+      for (const b of ready) sent.push(...b.events);
+    }
+    for (const b of batcher.drain()) sent.push(...b.events);
+
+    const key = (e: LogEvent) => `${e.timestamp} ${e.bytes} ${e.message}`;
+    expect(early).toBeGreaterThan(100);
+    expect(sent.map(key).sort()).toEqual(events.map(key).sort());
+    expect(pool.freeSlabs).toBeGreaterThan(0);
+  });
+
+  it('keeps two files read at once apart when their batchers share a pool', () => {
+    // as when one invocation handles several objects: adds alternate between the two files,
+    // slabs one file gave back are taken by the other while both still hold events
+    const limits = { ...PUT_LOG_EVENTS_LIMITS, maxBatchEvents: 120 };
+    const pool = new SlabPool();
+    const files = [0, 1].map((f) =>
+      Array.from({ length: 1_800 }, (_, i) => logEvent(i + f * 100_000, ((Math.imul(i + 1, 2654435761 + f * 2) >>> 0) % ((3 + f) * DAY)) + DAY, 400 + ((i * 13 + f * 7) % 1_600))),
+    );
+    const batchers = files.map(() => new LogBatcher(limits, {}, pool));
+    const sent: LogEvent[][] = [[], []];
+    for (let i = 0; i < 1_800; i++) {
+      for (const f of [0, 1]) for (const b of batchers[f]!.add(files[f]![i]!) ?? []) sent[f]!.push(...b.events);
+    }
+    // one drains while the other still holds everything it has, then the other
+    for (const b of batchers[0]!.drain()) sent[0]!.push(...b.events);
+    for (const b of batchers[1]!.drain()) sent[1]!.push(...b.events);
+
+    const key = (e: LogEvent) => `${e.timestamp} ${e.bytes} ${e.message}`;
+    for (const f of [0, 1]) expect(sent[f]!.map(key).sort()).toEqual(files[f]!.map(key).sort());
+    expect(pool.freeSlabs).toBeGreaterThan(0);
+  });
+
   it('sends every message of a file spread over days exactly once, unchanged, while windows send and compact', () => {
     // ~3 MB over 3 days in scrambled order, batches of 200 events: windows pass their hold
     // limit again and again, so batches are taken out of slabs and slabs are compacted
