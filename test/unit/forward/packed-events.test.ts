@@ -14,6 +14,22 @@ function logEvent(i: number, timestamp: number, chars: number): LogEvent {
   return { timestamp, message: text, bytes: Buffer.byteLength(text, 'utf8') };
 }
 
+/** An event as a comparable string: timestamp, bytes and the message itself. */
+const key = (e: LogEvent) => `${e.timestamp} ${e.bytes} ${e.message}`;
+
+/** Every event through the batcher, then drained: what it sent, and how many batches it sent before the end. */
+function sendAll(batcher: LogBatcher, events: readonly LogEvent[]): { sent: LogEvent[]; early: number } {
+  const sent: LogEvent[] = [];
+  let early = 0;
+  for (const e of events) {
+    const ready = batcher.add(e) ?? [];
+    early += ready.length;
+    for (const b of ready) sent.push(...b.events);
+  }
+  for (const b of batcher.drain()) sent.push(...b.events);
+  return { sent, early };
+}
+
 describe('EventSlabs', () => {
   it('gives back every message unchanged across several slabs and for a message too large for one', () => {
     const slabs = new EventSlabs();
@@ -130,7 +146,6 @@ describe('LogBatcher with slabs', () => {
   it('gives every slab back at the end of a file, and the next files reuse them with every message intact', () => {
     const limits = { ...PUT_LOG_EVENTS_LIMITS, maxBatchEvents: 150 };
     const pool = new SlabPool();
-    const key = (e: LogEvent) => `${e.timestamp} ${e.bytes} ${e.message}`;
     const freeAfter: number[] = [];
     for (let file = 0; file < 4; file++) {
       // each file over 2–5 days in scrambled order, some messages large enough for a Buffer of their own
@@ -138,10 +153,7 @@ describe('LogBatcher with slabs', () => {
       const events = Array.from({ length: 1_500 }, (_, i) =>
         logEvent(i + file * 10_000, ((Math.imul(i + 1 + file, 2654435761) >>> 0) % (days * DAY)) + DAY, i % 97 === 5 ? 40_000 : 500 + ((i * 7) % 1_500)),
       );
-      const batcher = new LogBatcher(limits, {}, pool);
-      const sent: LogEvent[] = [];
-      for (const e of events) for (const b of batcher.add(e) ?? []) sent.push(...b.events);
-      for (const b of batcher.drain()) sent.push(...b.events);
+      const { sent } = sendAll(new LogBatcher(limits, {}, pool), events);
       expect(sent.map(key).sort()).toEqual(events.map(key).sort());
       freeAfter.push(pool.freeSlabs);
     }
@@ -156,16 +168,8 @@ describe('LogBatcher with slabs', () => {
     const pool = new SlabPool();
     const events = Array.from({ length: 1_500 }, (_, i) => logEvent(i, ((Math.imul(i + 1, 2654435761) >>> 0) % (12 * DAY)) + DAY, 300 + ((i * 11) % 1_700)));
     const batcher = new LogBatcher(PUT_LOG_EVENTS_LIMITS, { maxOpenWindows: 3 }, pool);
-    const sent: LogEvent[] = [];
-    let early = 0;
-    for (const e of events) {
-      const ready = batcher.add(e) ?? [];
-      early += ready.length;
-      for (const b of ready) sent.push(...b.events);
-    }
-    for (const b of batcher.drain()) sent.push(...b.events);
+    const { sent, early } = sendAll(batcher, events);
 
-    const key = (e: LogEvent) => `${e.timestamp} ${e.bytes} ${e.message}`;
     expect(early).toBeGreaterThan(100);
     expect(sent.map(key).sort()).toEqual(events.map(key).sort());
     expect(pool.freeSlabs).toBeGreaterThan(0);
@@ -188,7 +192,6 @@ describe('LogBatcher with slabs', () => {
     for (const b of batchers[0]!.drain()) sent[0]!.push(...b.events);
     for (const b of batchers[1]!.drain()) sent[1]!.push(...b.events);
 
-    const key = (e: LogEvent) => `${e.timestamp} ${e.bytes} ${e.message}`;
     for (const f of [0, 1]) expect(sent[f]!.map(key).sort()).toEqual(files[f]!.map(key).sort());
     expect(pool.freeSlabs).toBeGreaterThan(0);
   });
@@ -199,17 +202,9 @@ describe('LogBatcher with slabs', () => {
     const limits = { ...PUT_LOG_EVENTS_LIMITS, maxBatchEvents: 200 };
     const events = Array.from({ length: 2_000 }, (_, i) => logEvent(i, ((Math.imul(i + 1, 2654435761) >>> 0) % (3 * DAY)) + DAY, 800 + (i % 1_200)));
     const batcher = new LogBatcher(limits);
-    const sent: LogEvent[] = [];
-    let early = 0;
-    for (const e of events) {
-      const ready = batcher.add(e) ?? [];
-      early += ready.length;
-      for (const b of ready) sent.push(...b.events);
-    }
-    for (const b of batcher.drain()) sent.push(...b.events);
+    const { sent, early } = sendAll(batcher, events);
 
     expect(early).toBeGreaterThan(3);
-    const key = (e: LogEvent) => `${e.timestamp} ${e.bytes} ${e.message}`;
     expect(sent.map(key).sort()).toEqual(events.map(key).sort());
   });
 });
