@@ -62,7 +62,7 @@ export class Slab {
   ) {}
 }
 
-/** Free slabs of SLAB_BYTES, shared by the windows of one batcher. */
+/** Free slabs of SLAB_BYTES, shared by the windows of the batchers that use the pool (by default every batcher of the process). */
 export class SlabPool {
   private readonly freeList: Slab[] = [];
 
@@ -120,13 +120,21 @@ export class PackedEvent {
    */
   unpackLast(pool: SlabPool): LogEvent {
     const event = this.unpack();
-    const slab = this.slab as Slab;
-    this.slab = null;
-    if (!slab.own) {
-      slab.live -= this.end - this.start;
-      if (slab.live === 0) pool.give(slab);
-    }
+    const emptied = this.letGo();
+    if (emptied !== undefined) pool.give(emptied);
     return event;
+  }
+
+  /**
+   * Lets go of its slab (reading the event afterwards throws). Returns that slab when it is
+   * shared and no event points into it any more: the caller decides where it goes.
+   */
+  letGo(): Slab | undefined {
+    const slab = this.slab;
+    this.slab = null;
+    if (slab === null || slab.own) return undefined;
+    slab.live -= this.end - this.start;
+    return slab.live === 0 ? slab : undefined;
   }
 }
 
@@ -146,15 +154,16 @@ export class EventSlabs {
     // `bytes` is the message's UTF-8 length (LogEvent): equal to its length only when every
     // character is ASCII, which Latin-1 holds one byte each. Anything else: UTF-16 code units.
     const latin1 = event.bytes === message.length;
+    const encoding = latin1 ? 'latin1' : 'utf16le';
     const size = latin1 ? message.length : message.length * 2;
     if (size > MAX_IN_SLAB) {
       const own = new Slab(Buffer.allocUnsafeSlow(size), true);
-      own.buffer.write(message, 0, size, latin1 ? 'latin1' : 'utf16le');
+      own.buffer.write(message, 0, size, encoding);
       return new PackedEvent(event.timestamp, event.bytes, own, 0, size, latin1);
     }
     const slab = this.reserve(size, latin1);
     const start = slab.used - size;
-    slab.buffer.write(message, start, size, latin1 ? 'latin1' : 'utf16le');
+    slab.buffer.write(message, start, size, encoding);
     return new PackedEvent(event.timestamp, event.bytes, slab, start, start + size, latin1);
   }
 
@@ -165,16 +174,12 @@ export class EventSlabs {
   release(events: ReadonlyArray<LogEvent | PackedEvent>): void {
     for (const event of events) {
       if (!(event instanceof PackedEvent) || event.slab === null) continue;
-      const slab = event.slab;
-      event.slab = null;
-      if (slab.own) continue;
-      const size = event.end - event.start;
-      slab.live -= size;
-      this.held -= size;
-      if (slab.live > 0) continue;
-      this.written -= slab.used;
-      if (slab === this.current) slab.used = 0;
-      else this.pool.give(slab);
+      if (!event.slab.own) this.held -= event.end - event.start;
+      const emptied = event.letGo();
+      if (emptied === undefined) continue;
+      this.written -= emptied.used;
+      if (emptied === this.current) emptied.used = 0;
+      else this.pool.give(emptied);
     }
   }
 
